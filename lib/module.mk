@@ -1,0 +1,2 @@
+# lib/: small standalone units, libc only.
+LIB_SRCS := lib/log.c
