@@ -1,0 +1,59 @@
+/* The domain as the monitor sees it: its KVM VM, its memory, its vCPUs and
+ * the Xen ABI state that hv/ keeps for it. One process runs one domain. */
+#ifndef KXEN_MONITOR_DOMAIN_H
+#define KXEN_MONITOR_DOMAIN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "monitor/guestmem.h"
+
+#define DOMAIN_MAX_VCPUS 32 /* vcpu_info slots in shared_info */
+
+struct domain;
+
+struct vcpu {
+	struct domain *d;
+	unsigned id;
+	int fd;               /* KVM vCPU fd; -1 in unit tests */
+	struct kvm_run *run;  /* mmap of the vCPU's kvm_run */
+	size_t run_size;
+	pthread_t thread;
+	int started;
+	/* Translate a guest-virtual address of this vCPU. Implemented with
+	 * KVM_TRANSLATE; unit tests and fuzzers install their own. Returns 0
+	 * or -EFAULT. */
+	int (*translate)(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+};
+
+/* Shutdown reasons are Xen's SHUTDOWN_* (sched.h); these extend them for
+ * ends that do not come from the guest's SCHEDOP_shutdown. */
+#define DOMAIN_RUNNING (-1)
+#define DOMAIN_HALTED 0x100    /* every vCPU halted with interrupts off */
+#define DOMAIN_DESTROYED 0x101 /* killed from outside */
+#define DOMAIN_FAILED 0x102    /* the monitor could not go on (KVM error) */
+
+struct domain {
+	int domid;
+	struct guestmem mem;
+	int kvm_fd, vm_fd;
+	uint32_t xen_caps; /* KVM_CHECK_EXTENSION(KVM_CAP_XEN_HVM) */
+	unsigned nr_vcpus;
+	struct vcpu vcpu[DOMAIN_MAX_VCPUS];
+
+	/* Written once by the first shutdown; vCPU loops stop when set. */
+	atomic_int shutdown_reason;
+	int shutdown_code; /* SCHEDOP_shutdown_code */
+
+	/* Where the guest's debug (0xE9) and console output goes. */
+	int console_fd;
+};
+
+/* Record a shutdown (the first reason wins) and kick every vCPU out of
+ * KVM_RUN. Safe from any thread. */
+void domain_shutdown(struct domain *d, int reason);
+
+const char *domain_shutdown_name(int reason);
+
+#endif

@@ -1,0 +1,308 @@
+/* kxen-monitor: one process per domain, owning its KVM VM and serving it
+ * the Xen ABI. This file is the direct-run mode (like `lkvm run`): boot a
+ * kernel with the console on stdio and exit with a status that says how the
+ * domain ended. See monitor/README.md for the options and exit statuses. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hv/xen.h"
+#include "lib/log.h"
+#include "monitor/boot.h"
+#include "monitor/vcpu.h"
+#include "monitor/vm.h"
+
+/* Exit statuses of direct-run mode. */
+enum {
+	EXIT_POWEROFF = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_REBOOT = 3,
+	EXIT_CRASH = 4,
+	EXIT_HALT = 5,
+	EXIT_SUSPEND = 6,
+	EXIT_WATCHDOG = 7,
+	EXIT_SOFT_RESET = 8,
+	EXIT_DESTROYED = 9,
+};
+
+struct options {
+	const char *kernel, *ramdisk, *cmdline;
+	unsigned long memory_mib;
+	unsigned long vcpus;
+	unsigned long domid;
+	int check_host;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kxen-monitor --kernel FILE [--ramdisk FILE] [--cmdline STR]\n"
+		"                    [--memory MiB] [--vcpus N] [--domid ID] [--log-level L]\n"
+		"       kxen-monitor --check-host\n"
+		"Boots a PVH kernel as a Xen domain with its console on stdio.\n"
+		"Exit status: 0 poweroff, 1 error, 2 usage, 3 reboot, 4 crash, 5 halt,\n"
+		"             6 suspend, 7 watchdog, 8 soft_reset, 9 destroyed by signal.\n");
+}
+
+static int parse_ulong(const char *opt, const char *s, unsigned long min,
+		       unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "kxen-monitor: --%s '%s': expected a number from %lu to %lu\n",
+			opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "ramdisk", required_argument, NULL, 'r' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'n' },
+		{ "domid", required_argument, NULL, 'd' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "check-host", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, lvl;
+
+	memset(o, 0, sizeof(*o));
+	o->memory_mib = 256;
+	o->vcpus = 1;
+	o->domid = 1;
+	while ((c = getopt_long(argc, argv, "k:r:c:m:n:d:l:Hh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'r': o->ramdisk = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		case 'm':
+			if (parse_ulong("memory", optarg, 2, 1ul << 20, &o->memory_mib))
+				return -1;
+			break;
+		case 'n':
+			if (parse_ulong("vcpus", optarg, 1, DOMAIN_MAX_VCPUS, &o->vcpus))
+				return -1;
+			break;
+		case 'd':
+			if (parse_ulong("domid", optarg, 1, DOMID_FIRST_RESERVED - 1, &o->domid))
+				return -1;
+			break;
+		case 'l':
+			lvl = log_level_parse(optarg);
+			if (lvl < 0) {
+				fprintf(stderr, "kxen-monitor: --log-level '%s': expected error, warn, info or debug\n", optarg);
+				return -1;
+			}
+			log_set_level((enum log_level)lvl);
+			break;
+		case 'H': o->check_host = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kxen-monitor: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->check_host && !o->kernel) {
+		fprintf(stderr, "kxen-monitor: --kernel is required\n");
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Map a whole file read-only. Returns 0 or a negative errno. */
+static int map_file(const char *path, void **data, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+	} else if (st.st_size == 0) {
+		*data = NULL;
+		*len = 0;
+	} else {
+		*data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (*data == MAP_FAILED)
+			rc = -errno;
+		*len = st.st_size;
+	}
+	close(fd);
+	return rc;
+}
+
+static int exit_status(int reason)
+{
+	switch (reason) {
+	case SHUTDOWN_poweroff: return EXIT_POWEROFF;
+	case SHUTDOWN_reboot: return EXIT_REBOOT;
+	case SHUTDOWN_suspend: return EXIT_SUSPEND;
+	case SHUTDOWN_crash: return EXIT_CRASH;
+	case SHUTDOWN_watchdog: return EXIT_WATCHDOG;
+	case SHUTDOWN_soft_reset: return EXIT_SOFT_RESET;
+	case DOMAIN_HALTED: return EXIT_HALT;
+	case DOMAIN_DESTROYED: return EXIT_DESTROYED;
+	default: return EXIT_ERROR;
+	}
+}
+
+/* Wait until the domain ends or we are told to destroy it. The vCPU threads
+ * have the termination signals blocked, so they arrive here. */
+static void wait_for_shutdown(struct domain *d, const sigset_t *stop)
+{
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 50 * 1000 * 1000 };
+
+	while (atomic_load(&d->shutdown_reason) == DOMAIN_RUNNING) {
+		int sig = sigtimedwait(stop, NULL, &tick);
+
+		if (sig > 0) {
+			log_info("signal %d: destroying the domain", sig);
+			domain_shutdown(d, DOMAIN_DESTROYED);
+		}
+	}
+}
+
+static int run_domain(const struct options *o)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+	struct boot_params bp = { .cmdline = o->cmdline };
+	void *kernel = NULL, *ramdisk = NULL;
+	size_t kernel_len = 0, ramdisk_len = 0;
+	uint32_t entry, start_info;
+	const char *why = NULL;
+	sigset_t stop;
+	int rc, status = EXIT_ERROR;
+
+	if (!d)
+		return EXIT_ERROR;
+	d->domid = (int)o->domid;
+	d->console_fd = STDOUT_FILENO;
+	d->kvm_fd = d->vm_fd = -1;
+	atomic_store(&d->shutdown_reason, DOMAIN_RUNNING);
+	for (unsigned i = 0; i < DOMAIN_MAX_VCPUS; i++)
+		d->vcpu[i].fd = -1;
+	log_set_domid(d->domid);
+
+	rc = map_file(o->kernel, &kernel, &kernel_len);
+	if (rc) {
+		log_error(-rc, "kernel '%s'", o->kernel);
+		goto out;
+	}
+	if (o->ramdisk) {
+		rc = map_file(o->ramdisk, &ramdisk, &ramdisk_len);
+		if (rc) {
+			log_error(-rc, "ramdisk '%s'", o->ramdisk);
+			goto out;
+		}
+	}
+	bp.kernel = kernel;
+	bp.kernel_len = kernel_len;
+	bp.ramdisk = ramdisk;
+	bp.ramdisk_len = ramdisk_len;
+
+	rc = guestmem_create(&d->mem, (uint64_t)o->memory_mib << 20);
+	if (rc) {
+		log_error(-rc, "cannot allocate %lu MiB of guest memory", o->memory_mib);
+		goto out;
+	}
+	rc = boot_load_pvh(&d->mem, &bp, &entry, &start_info, &why);
+	if (rc) {
+		log_error(0, "kernel '%s': %s", o->kernel, why);
+		goto out;
+	}
+	rc = vm_create(d, &why);
+	if (rc) {
+		log_error(-rc, "%s", why);
+		goto out;
+	}
+	rc = vcpu_signals_init();
+	for (unsigned i = 0; !rc && i < o->vcpus; i++) {
+		rc = vcpu_create(d, i);
+		if (!rc)
+			d->nr_vcpus = i + 1;
+	}
+	if (!rc)
+		rc = vcpu_set_pvh_entry(&d->vcpu[0], entry, start_info);
+	if (rc) {
+		log_error(-rc, "cannot set up the vCPUs");
+		goto out;
+	}
+
+	/* Termination signals go to this thread only (sigtimedwait below). */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+	log_info("booting '%s' with %lu MiB, %lu vCPU(s)", o->kernel,
+		 o->memory_mib, o->vcpus);
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		rc = vcpu_start(&d->vcpu[i]);
+		if (rc) {
+			log_error(-rc, "cannot start vcpu%u", i);
+			domain_shutdown(d, DOMAIN_FAILED);
+			break;
+		}
+	}
+	wait_for_shutdown(d, &stop);
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		vcpu_join(&d->vcpu[i]);
+	rc = atomic_load(&d->shutdown_reason);
+	fflush(stdout);
+	fprintf(stderr, "kxen-monitor: domain %d shut down, shutdown reason: %s\n",
+		d->domid, domain_shutdown_name(rc));
+	status = exit_status(rc);
+out:
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		vcpu_destroy(&d->vcpu[i]);
+	vm_destroy(d);
+	guestmem_destroy(&d->mem);
+	if (kernel)
+		munmap(kernel, kernel_len);
+	if (ramdisk)
+		munmap(ramdisk, ramdisk_len);
+	free(d);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+
+	log_init("kxen-monitor", -1);
+	if (parse_options(argc, argv, &o))
+		return EXIT_USAGE;
+	if (o.check_host) {
+		struct vm_host_caps caps;
+
+		vm_host_probe(&caps);
+		return vm_host_report(&caps, stdout);
+	}
+	return run_domain(&o);
+}

@@ -1,0 +1,276 @@
+/* monitor/vcpu.c: vCPU setup and the exit loop.
+ *
+ * The loop decodes nothing itself beyond the exit kind: port I/O goes to the
+ * platform, hypercalls to hv/. Everything a guest can cause is answered; a
+ * KVM failure ends the domain as a crash, never the monitor with it. */
+#include "monitor/vcpu.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hv/cpuid.h"
+#include "hv/hypercall.h"
+#include "lib/log.h"
+#include "monitor/platform.h"
+
+#define VCPU_KICK_SIGNAL SIGUSR1
+#define CPUID_MAX_ENTRIES 256
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only to interrupt KVM_RUN */
+}
+
+int vcpu_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler; /* no SA_RESTART: KVM_RUN returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0 ? -errno : 0;
+}
+
+static int vcpu_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa)
+{
+	struct kvm_translation tr = { .linear_address = gva };
+
+	if (ioctl(v->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+		return -EFAULT;
+	*gpa = tr.physical_address;
+	return 0;
+}
+
+static int set_cpuid(struct vcpu *v)
+{
+	size_t sz = sizeof(struct kvm_cpuid2) +
+		    CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
+	struct kvm_cpuid2 *c = calloc(1, sz);
+	int rc;
+
+	if (!c)
+		return -ENOMEM;
+	c->nent = CPUID_MAX_ENTRIES;
+	if (ioctl(v->d->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = hv_cpuid_setup(c, CPUID_MAX_ENTRIES, v->id, v->d->domid, 0);
+	if (rc)
+		goto out;
+	rc = ioctl(v->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+out:
+	free(c);
+	return rc;
+}
+
+int vcpu_create(struct domain *d, unsigned id)
+{
+	struct vcpu *v = &d->vcpu[id];
+	int size, rc;
+
+	v->d = d;
+	v->id = id;
+	v->translate = vcpu_translate;
+	v->fd = ioctl(d->vm_fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0)
+		return -errno;
+	size = ioctl(d->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < 0)
+		return -errno;
+	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return -errno;
+	}
+	v->run_size = (size_t)size;
+	rc = set_cpuid(v);
+	return rc;
+}
+
+static void flat_segment(struct kvm_segment *s, unsigned type, unsigned sel)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+int vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t start_info)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	flat_segment(&sregs.cs, 0xb, 0x10);
+	flat_segment(&sregs.ds, 0x3, 0x18);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.type = 0xb; /* busy 32-bit TSS */
+	sregs.tr.present = 1;
+	sregs.tr.limit = 0x67;
+	sregs.cr0 = 0x11; /* PE | ET */
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return -errno;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = entry;
+	regs.rbx = start_info;
+	regs.rflags = 0x2;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		return -errno;
+	return 0;
+}
+
+static void handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	size_t len = (size_t)run->io.size * run->io.count;
+
+	/* data_offset lies inside the kvm_run mapping by KVM's contract;
+	 * check anyway rather than trust a size product. */
+	if (run->io.data_offset + len > v->run_size)
+		return;
+	if (run->io.direction == KVM_EXIT_IO_OUT)
+		platform_io_out(v, run->io.port, data, run->io.size,
+				run->io.count);
+	else
+		platform_io_in(v, run->io.port, data, run->io.size,
+			       run->io.count);
+}
+
+static void handle_xen(struct vcpu *v)
+{
+	struct kvm_xen_exit *x = &v->run->xen;
+
+	if (x->type != KVM_EXIT_XEN_HCALL)
+		return;
+	x->u.hcall.result = hv_hypercall(v, x->u.hcall.input,
+					 (const uint64_t *)x->u.hcall.params,
+					 x->u.hcall.cpl);
+}
+
+/* One exit; returns 0 to go on, -1 when the domain must end. */
+static int handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		return 0;
+	case KVM_EXIT_MMIO:
+		/* No emulated MMIO devices: reads see all-ones. */
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+		return 0;
+	case KVM_EXIT_XEN:
+		handle_xen(v);
+		return 0;
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel LAPIC; treat as Xen's "all CPUs
+		 * offline" when it is the only vCPU. */
+		domain_shutdown(v->d, DOMAIN_HALTED);
+		return -1;
+	case KVM_EXIT_SHUTDOWN:
+		log_error(0, "vcpu%u: triple fault", v->id);
+		domain_shutdown(v->d, SHUTDOWN_crash);
+		return -1;
+	case KVM_EXIT_SYSTEM_EVENT:
+		domain_shutdown(v->d, run->system_event.type ==
+						      KVM_SYSTEM_EVENT_RESET
+					      ? SHUTDOWN_reboot
+					      : SHUTDOWN_poweroff);
+		return -1;
+	case KVM_EXIT_FAIL_ENTRY:
+		log_error(0, "vcpu%u: KVM entry failed, reason 0x%llx", v->id,
+			  (unsigned long long)run->fail_entry
+				  .hardware_entry_failure_reason);
+		domain_shutdown(v->d, SHUTDOWN_crash);
+		return -1;
+	case KVM_EXIT_INTERNAL_ERROR:
+		log_error(0, "vcpu%u: KVM internal error, suberror %u", v->id,
+			  run->internal.suberror);
+		domain_shutdown(v->d, SHUTDOWN_crash);
+		return -1;
+	default:
+		log_error(0, "vcpu%u: unexpected KVM exit %u", v->id,
+			  run->exit_reason);
+		domain_shutdown(v->d, SHUTDOWN_crash);
+		return -1;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (atomic_load(&v->d->shutdown_reason) == DOMAIN_RUNNING) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				v->run->immediate_exit = 0;
+				continue;
+			}
+			log_error(errno, "vcpu%u: KVM_RUN", v->id);
+			domain_shutdown(v->d, DOMAIN_FAILED);
+			break;
+		}
+		if (handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+
+	if (r)
+		return -r;
+	v->started = 1;
+	return 0;
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	if (v->started)
+		pthread_join(v->thread, NULL);
+	v->started = 0;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (!v->run || !v->started)
+		return;
+	v->run->immediate_exit = 1;
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}
