@@ -1,0 +1,17 @@
+# cli/: xm, the command-line front end (also installed as xl).
+# Includes only proto/, config/ and lib/; reaches xend over its socket.
+# The first rule in the tree would otherwise become the default goal.
+.DEFAULT_GOAL := all
+
+include config/module.mk
+
+XM_SRCS := cli/main.c cli/cmdtable.c cli/cmd_help.c cli/cmd_create.c \
+	cli/xend_client.c proto/xend_proto.c $(CONFIG_SRCS)
+
+$(eval $(call program,xm,$(XM_SRCS),))
+
+# xl is the same program under another name.
+PROGRAMS += $(B)/bin/xl
+$(B)/bin/xl: $(B)/bin/xm
+	@echo "  LN      $@"
+	$(Q)ln -sf xm $@

@@ -1,0 +1,12 @@
+# config/: the config file library (xm Python-syntax subset and xl.cfg).
+# Includes only lib/ (and needs nothing from it yet); used by cli/ (xm
+# create -n) and later by toolstack/. Guarded because cli/module.mk, which
+# sorts before this file, includes it to get CONFIG_SRCS.
+ifndef KXEN_CONFIG_MK
+KXEN_CONFIG_MK := 1
+
+CONFIG_SRCS := config/cfg_parse.c config/cfg_keys.c config/cfg_load.c \
+	config/cfg_util.c config/disk_spec.c config/vif_spec.c \
+	config/cfg_sxp.c config/cfg_json.c
+
+endif
