@@ -235,7 +235,7 @@ static int set_cpus(struct key_ctx *x, const struct cfg_value *v)
 {
 	struct dom_config *c = x->a->c;
 	uint64_t map[CFG_CPUMAP_WORDS] = { 0 }, one[CFG_CPUMAP_WORDS];
-	char num[24];
+	char num[24], phrase[160];
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < (v->type == CFG_V_LIST ? v->n_items
@@ -251,9 +251,9 @@ static int set_cpus(struct key_ctx *x, const struct cfg_value *v)
 			return key_err(x, e, "'cpus' must be a string such as "
 				       "\"0-3,^2\"");
 		}
-		rc = cfg_cpus_parse(s, one, x->err, sizeof(x->err));
+		rc = cfg_cpus_parse(s, one, phrase, sizeof(phrase));
 		if (rc == -EINVAL)
-			return key_err(x, e, "%.200s", x->err);
+			return key_err(x, e, "%s", phrase);
 		for (unsigned w = 0; !rc && w < CFG_CPUMAP_WORDS; w++)
 			map[w] |= one[w];
 	}

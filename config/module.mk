@@ -9,4 +9,8 @@ CONFIG_SRCS := config/cfg_parse.c config/cfg_keys.c config/cfg_load.c \
 	config/cfg_util.c config/disk_spec.c config/vif_spec.c \
 	config/cfg_sxp.c config/cfg_json.c
 
+$(eval $(call unit_test,cfg_parse_test,config/cfg_parse_test.c $(CONFIG_SRCS),))
+$(eval $(call unit_test,cfg_load_test,config/cfg_load_test.c $(CONFIG_SRCS),))
+$(eval $(call unit_test,cfg_spec_test,config/spec_test.c $(CONFIG_SRCS),))
+
 endif

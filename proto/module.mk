@@ -1,0 +1,4 @@
+# proto/: wire formats shared by both ends (xm <-> xend today). libc only.
+PROTO_SRCS := proto/xend_proto.c
+
+$(eval $(call unit_test,xend_proto_test,proto/xend_proto_test.c $(PROTO_SRCS),))

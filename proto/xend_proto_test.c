@@ -1,0 +1,89 @@
+/* proto/xend_proto_test.c: request encoding and reply decoding. */
+#include "proto/xend_proto.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static void test_encode(void **state)
+{
+	char *args[] = { "-w", "we\"b\n" };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(xend_request_encode("shutdown", 2, args, NULL, NULL,
+					     &out), 0);
+	assert_string_equal(out, "{\"version\":1,\"command\":\"shutdown\","
+				 "\"args\":[\"-w\",\"we\\\"b\\u000a\"]}\n");
+	free(out);
+	assert_int_equal(xend_request_encode("create", 0, NULL, "/etc/x.cfg",
+					     "{\"a\": 1}", &out), 0);
+	assert_string_equal(out, "{\"version\":1,\"command\":\"create\","
+				 "\"args\":[],\"config_file\":\"/etc/x.cfg\","
+				 "\"config\":{\"a\": 1}}\n");
+	free(out);
+	assert_int_equal(xend_request_encode("", 0, NULL, NULL, NULL, &out),
+			 -EINVAL);
+}
+
+static int decode(const char *s, struct xend_reply *r)
+{
+	return xend_reply_decode(s, strlen(s), r);
+}
+
+static void test_decode(void **state)
+{
+	struct xend_reply r;
+
+	(void)state;
+	assert_int_equal(decode("{\"version\":1,\"status\":0,\"output\":"
+				"\"Name ID\\n\\u00e9\\ud83d\\ude00\\/\"}\n",
+				&r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.output, "Name ID\n\xc3\xa9\xf0\x9f\x98\x80/");
+	assert_null(r.error);
+	xend_reply_clear(&r);
+	assert_int_equal(decode(" { \"status\" : 1 , \"error\" : \"no such "
+				"domain\", \"extra\": {\"a\":[1,2.5e3,true,"
+				"null,{}]}, \"output\": null } ", &r), 0);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.error, "no such domain");
+	assert_null(r.output);
+	xend_reply_clear(&r);
+}
+
+static void test_decode_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "{\"status\":0", "{\"output\":\"x\"}",
+		"{\"status\":\"0\"}", "{\"status\":0}x", "{\"status\":0,}",
+		"{\"status\":0,\"output\":\"\\q\"}",
+		"{\"status\":0,\"output\":\"a\nb\"}",
+		"{\"status\":99999999999}",
+		"{\"status\":0,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]"
+		"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	};
+	struct xend_reply r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (decode(bad[i], &r) != -EPROTO)
+			fail_msg("accepted: %s", bad[i]);
+	assert_int_equal(decode("{\"version\":2,\"status\":0}", &r),
+			 -EPROTONOSUPPORT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_decode_bad),
+	};
+	return cmocka_run_group_tests_name("xend_proto", tests, NULL, NULL);
+}
