@@ -33,20 +33,24 @@ static void help_list(const struct xm *xm, bool long_form)
 int cmd_help(struct xm *xm, const struct cmd_spec *cmd, int argc,
 	     char **argv)
 {
-	bool long_form = false;
+	bool long_form = false, self = false;
 	const char *topic = NULL;
 
-	(void)cmd;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--long") || !strcmp(argv[i], "-l"))
 			long_form = true;
-		else if (argv[i][0] == '-' && strcmp(argv[i], "-h") &&
-			 strcmp(argv[i], "--help")) {
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			self = true;
+		else if (argv[i][0] == '-') {
 			fprintf(stderr, "%s: help: unknown option '%s'\n",
 				xm->prog, argv[i]);
 			return XM_USAGE;
 		} else if (argv[i][0] != '-')
 			topic = argv[i];
+	}
+	if (!topic && self && cmd) {
+		cmd_print_usage(xm, cmd, stdout);
+		return XM_OK;
 	}
 	if (!topic) {
 		help_list(xm, long_form);

@@ -4,7 +4,8 @@
  * syntax, which is nearly the same:
  *
  *   name = "value"            # strings: ' " ''' """ with \ escapes;
- *   memory = 256              # adjacent strings concatenate
+ *   memory = 256              # adjacent strings concatenate (on one
+ *                             # line, or joined by a backslash)
  *   disk = [ 'phy:/dev/vg/a,xvda,w',
  *            'file:/img,xvdb,r', ]     # lists span lines, trailing comma
  *   extra = "console=hvc0 " \
@@ -44,6 +45,7 @@ struct lexer {
 	int line;
 	int col;
 	int depth; /* open brackets: newlines inside are whitespace */
+	bool nl_skipped; /* a newline was skipped before this token */
 	struct cfg_msg *err;
 	/* current token */
 	enum tok_type type;
@@ -102,6 +104,7 @@ static int lex_skip(struct lexer *lx)
 			lex_advance(lx, k + 1);
 		} else if (c == '\n' && lx->depth > 0) {
 			lex_advance(lx, 1);
+			lx->nl_skipped = true;
 		} else {
 			return 0;
 		}
@@ -311,8 +314,10 @@ static int lex_punct(struct lexer *lx, int c)
 /* Read the next token into lx. */
 static int lex_next(struct lexer *lx)
 {
-	int rc = lex_skip(lx), c;
+	int rc, c;
 
+	lx->nl_skipped = false;
+	rc = lex_skip(lx);
 	if (rc)
 		return rc;
 	lx->tline = lx->line;
@@ -405,8 +410,10 @@ static int parse_string(struct lexer *lx, struct cfg_value *v)
 	v->s = strdup(lx->text ? lx->text : "");
 	if (!v->s)
 		return -ENOMEM;
-	/* Python concatenates adjacent string literals. */
-	while (!(rc = lex_next(lx)) && lx->type == T_STRING) {
+	/* Python concatenates adjacent string literals; across lines inside
+	 * a list that is nearly always a missing ',', so it is not done. */
+	while (!(rc = lex_next(lx)) && lx->type == T_STRING &&
+	       !lx->nl_skipped) {
 		size_t a = strlen(v->s), b = strlen(lx->text);
 		char *n = realloc(v->s, a + b + 1);
 

@@ -129,6 +129,8 @@ static void test_syntax_errors(void **state)
 		{ "a = '''x\n", "1:5: unterminated string" },
 		{ "disk = [ 'a' 'b' ,\n 'c' 'd' 3 ]\n",
 		  "2:10: expected ',' or ']' in list, found a number" },
+		{ "disk = [ 'a'\n         'b' ]\n",
+		  "2:10: expected ',' or ']' in list, found a string" },
 		{ "disk = [ 'a',\n", "2:1: expected a value (a string, a "
 				     "number or a list), found end of file" },
 		{ "a = \n", "1:5: expected a value (a string, a number or a "
