@@ -6,3 +6,8 @@ XS_DAEMON_SRCS := $(XS_CORE_SRCS) xenstore/conn.c xenstore/ops.c \
 	xenstore/journal.c xenstore/liveupdate.c
 
 $(eval $(call program,xenstored,$(XS_DAEMON_SRCS) xenstore/main.c $(LIB_SRCS),))
+
+$(eval $(call unit_test,xenstore_store_test,$(XS_CORE_SRCS) xenstore/store_test.c $(LIB_SRCS),))
+$(eval $(call unit_test,xenstore_txn_test,$(XS_CORE_SRCS) xenstore/txn_test.c $(LIB_SRCS),))
+$(eval $(call unit_test,xenstore_watch_test,$(XS_CORE_SRCS) xenstore/watch_test.c $(LIB_SRCS),))
+$(eval $(call unit_test,xenstore_ops_test,$(XS_DAEMON_SRCS) xenstore/ops_test.c $(LIB_SRCS),))
