@@ -21,7 +21,9 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread
+# Xen public headers: the latest interface, as Xen itself is built.
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread \
+	-D__XEN_INTERFACE_VERSION__=0x00040e00
 CFLAGS += $(CFLAGS_BASE) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS) -pthread
 CMOCKA_LIBS := -lcmocka

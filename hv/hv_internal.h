@@ -28,5 +28,12 @@ long hv_subop_call(struct vcpu *v, const struct hv_subop *table, size_t n,
 long hv_sched_op(struct vcpu *v, const uint64_t args[6]);
 long hv_xen_version(struct vcpu *v, const uint64_t args[6]);
 long hv_console_io(struct vcpu *v, const uint64_t args[6]);
+long hv_memory_op(struct vcpu *v, const uint64_t args[6]);
+long hv_hvm_op(struct vcpu *v, const uint64_t args[6]);
+long hv_vcpu_op(struct vcpu *v, const uint64_t args[6]);
+long hv_event_channel_op(struct vcpu *v, const uint64_t args[6]);
+long hv_grant_table_op(struct vcpu *v, const uint64_t args[6]);
+long hv_set_timer_op(struct vcpu *v, const uint64_t args[6]);
+long hv_vm_assist(struct vcpu *v, const uint64_t args[6]);
 
 #endif

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lib/log.h"
+
 static const struct {
 	const char *name;
 	hv_handler_fn fn;
@@ -16,15 +18,16 @@ static const struct {
 	[__HYPERVISOR_xen_version] = { "xen_version", hv_xen_version },
 	[__HYPERVISOR_console_io] = { "console_io", hv_console_io },
 	[__HYPERVISOR_sched_op] = { "sched_op", hv_sched_op },
-	/* Known to the guest but not (yet) served: answer -ENOSYS by name. */
-	[__HYPERVISOR_memory_op] = { "memory_op", NULL },
-	[__HYPERVISOR_set_timer_op] = { "set_timer_op", NULL },
-	[__HYPERVISOR_grant_table_op] = { "grant_table_op", NULL },
-	[__HYPERVISOR_vm_assist] = { "vm_assist", NULL },
-	[__HYPERVISOR_vcpu_op] = { "vcpu_op", NULL },
-	[__HYPERVISOR_event_channel_op] = { "event_channel_op", NULL },
+	[__HYPERVISOR_memory_op] = { "memory_op", hv_memory_op },
+	[__HYPERVISOR_set_timer_op] = { "set_timer_op", hv_set_timer_op },
+	[__HYPERVISOR_grant_table_op] = { "grant_table_op", hv_grant_table_op },
+	[__HYPERVISOR_vm_assist] = { "vm_assist", hv_vm_assist },
+	[__HYPERVISOR_vcpu_op] = { "vcpu_op", hv_vcpu_op },
+	[__HYPERVISOR_event_channel_op] = { "event_channel_op", hv_event_channel_op },
+	[__HYPERVISOR_hvm_op] = { "hvm_op", hv_hvm_op },
+	/* Known but not served: physdev_op is used only with hvm_pirqs,
+	 * which kxen never offers; it answers -ENOSYS by name. */
 	[__HYPERVISOR_physdev_op] = { "physdev_op", NULL },
-	[__HYPERVISOR_hvm_op] = { "hvm_op", NULL },
 };
 
 #define HV_TABLE_SIZE (sizeof(hv_table) / sizeof(hv_table[0]))
@@ -34,8 +37,8 @@ const char *hv_hypercall_name(uint64_t nr)
 	return nr < HV_TABLE_SIZE ? hv_table[nr].name : NULL;
 }
 
-long hv_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[6],
-		  unsigned cpl)
+static long dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[6],
+		     unsigned cpl)
 {
 	/* Xen's hvm_hypercall: only the guest kernel may call. */
 	if (cpl != 0)
@@ -43,6 +46,20 @@ long hv_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[6],
 	if (nr >= HV_TABLE_SIZE || !hv_table[nr].fn)
 		return -XEN_ENOSYS;
 	return hv_table[nr].fn(v, args);
+}
+
+long hv_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[6],
+		  unsigned cpl)
+{
+	long ret = dispatch(v, nr, args, cpl);
+	const char *name = hv_hypercall_name(nr);
+
+	/* The trace that tells which hypercalls a guest makes and how each
+	 * was answered (--log-level debug). */
+	log_debug("vcpu%u: hypercall %s(%llu, 0x%llx, 0x%llx) = %ld", v->id,
+		  name ? name : "?", (unsigned long long)args[0],
+		  (unsigned long long)args[1], (unsigned long long)args[2], ret);
+	return ret;
 }
 
 long hv_subop_call(struct vcpu *v, const struct hv_subop *table, size_t n,

@@ -36,7 +36,7 @@ static int setup(void **state)
 	(void)state;
 	d = calloc(1, sizeof(*d));
 	assert_non_null(d);
-	assert_int_equal(guestmem_create(&d->mem, RAM), 0);
+	assert_int_equal(guestmem_create(&d->mem, RAM, 0), 0);
 	atomic_store(&d->shutdown_reason, DOMAIN_RUNNING);
 	d->console_fd = open("/dev/null", O_WRONLY);
 	d->domid = 7;

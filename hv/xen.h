@@ -26,4 +26,10 @@
  * only with Viridian, which kxen does not offer. */
 #define HV_HYPERCALL_MSR 0x40000000u
 
+/* memory_op's command word carries a continuation extent above bit 6
+ * (xen:xen/common/memory.c MEMOP_EXTENT_SHIFT, not in the public headers).
+ * kxen never creates continuations, so a guest that sends one is refused. */
+#define HV_MEMOP_EXTENT_SHIFT 6
+#define HV_MEMOP_CMD_MASK ((1u << HV_MEMOP_EXTENT_SHIFT) - 1)
+
 #endif

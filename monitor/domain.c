@@ -40,3 +40,38 @@ const char *domain_shutdown_name(int reason)
 		return "unknown";
 	}
 }
+
+int domain_init(struct domain *d, int domid)
+{
+	d->domid = domid;
+	d->kvm_fd = d->vm_fd = -1;
+	d->console_fd = -1;
+	atomic_store(&d->shutdown_reason, DOMAIN_RUNNING);
+	pthread_mutex_init(&d->hv.lock, NULL);
+	d->hv.shared_info_gfn = ~0ull;
+	for (unsigned i = 0; i < HV_NR_GNTTAB_FRAMES; i++)
+		d->hv.gnttab_gfn[i] = ~0ull;
+	for (unsigned i = 0; i < HV_NR_EVTCHN; i++)
+		d->hv.evtchn[i].notify_fd = -1;
+	d->hv.evtchn[0].state = EVTCHN_RESERVED;
+	d->hv.gnttab_version = 1;
+	for (unsigned i = 0; i < DOMAIN_MAX_VCPUS; i++) {
+		struct vcpu *v = &d->vcpu[i];
+
+		v->d = d;
+		v->id = i;
+		v->fd = -1;
+		pthread_mutex_init(&v->work_lock, NULL);
+		pthread_cond_init(&v->work_done, NULL);
+	}
+	return 0;
+}
+
+void domain_fini(struct domain *d)
+{
+	for (unsigned i = 0; i < DOMAIN_MAX_VCPUS; i++) {
+		pthread_mutex_destroy(&d->vcpu[i].work_lock);
+		pthread_cond_destroy(&d->vcpu[i].work_done);
+	}
+	pthread_mutex_destroy(&d->hv.lock);
+}

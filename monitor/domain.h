@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "hv/hv.h"
 #include "monitor/guestmem.h"
 
 #define DOMAIN_MAX_VCPUS 32 /* vcpu_info slots in shared_info */
@@ -25,6 +26,17 @@ struct vcpu {
 	 * KVM_TRANSLATE; unit tests and fuzzers install their own. Returns 0
 	 * or -EFAULT. */
 	int (*translate)(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+
+	/* Work another thread asked this vCPU's thread to do (vcpu_run_on):
+	 * KVM vCPU ioctls must come from the thread that runs the vCPU. */
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_done;
+	int (*work_fn)(struct vcpu *v, void *arg);
+	void *work_arg;
+	int work_rc;
+	int work_pending;
+
+	struct hv_vcpu hv;
 };
 
 /* Shutdown reasons are Xen's SHUTDOWN_* (sched.h); these extend them for
@@ -48,7 +60,14 @@ struct domain {
 
 	/* Where the guest's debug (0xE9) and console output goes. */
 	int console_fd;
+
+	struct hv_domain hv;
 };
+
+/* Initialise the fields every domain needs before anything else (locks,
+ * sentinels). Returns 0 or a negative errno. */
+int domain_init(struct domain *d, int domid);
+void domain_fini(struct domain *d);
 
 /* Record a shutdown (the first reason wins) and kick every vCPU out of
  * KVM_RUN. Safe from any thread. */

@@ -20,7 +20,8 @@ static void add_region(struct guestmem *gm, uint64_t gpa, uint64_t size,
 		gm->ram_bytes += size;
 }
 
-int guestmem_create(struct guestmem *gm, uint64_t ram_bytes)
+int guestmem_create(struct guestmem *gm, uint64_t ram_bytes,
+		    unsigned extra_pages)
 {
 	uint64_t low = ram_bytes;
 	int r;
@@ -39,6 +40,10 @@ int guestmem_create(struct guestmem *gm, uint64_t ram_bytes)
 	add_region(gm, GUESTMEM_SPECIAL_GPA, GUESTMEM_SPECIAL_PAGES * 4096ull,
 		   GUESTMEM_SPECIAL);
 
+	gm->extra_fd_offset = gm->fd_size;
+	gm->extra_size = (uint64_t)extra_pages * 4096;
+	gm->fd_size += gm->extra_size;
+
 	gm->fd = memfd_create("kxen-guest-ram", MFD_CLOEXEC);
 	if (gm->fd < 0)
 		return -errno;
@@ -53,6 +58,7 @@ int guestmem_create(struct guestmem *gm, uint64_t ram_bytes)
 	}
 	for (unsigned i = 0; i < gm->nr_regions; i++)
 		gm->region[i].hva = gm->base + gm->region[i].fd_offset;
+	gm->extra_hva = extra_pages ? gm->base + gm->extra_fd_offset : NULL;
 	return 0;
 fail:
 	r = -errno;

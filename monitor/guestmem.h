@@ -35,6 +35,10 @@ struct guestmem {
 	unsigned nr_regions;
 	struct guestmem_region region[GUESTMEM_MAX_REGIONS];
 	uint64_t ram_bytes; /* sum of RAM regions */
+	/* Monitor-owned pages with no fixed guest address (grant table
+	 * frames), also in the memfd so backends elsewhere can map them. */
+	uint8_t *extra_hva;
+	uint64_t extra_fd_offset, extra_size;
 };
 
 /* Below-4G RAM ends here; the rest of RAM goes above 4 GiB (Xen's
@@ -49,9 +53,11 @@ struct guestmem {
 #define GUESTMEM_STORE_PFN 0xFEFFCull
 #define GUESTMEM_CONSOLE_PFN 0xFEFFFull
 
-/* Create the memfd for ram_bytes of RAM plus the special regions and map it.
+/* Create the memfd for ram_bytes of RAM, the special regions and
+ * extra_pages monitor-owned pages, and map it.
  * Returns 0 or a negative errno; on failure nothing is left allocated. */
-int guestmem_create(struct guestmem *gm, uint64_t ram_bytes)
+int guestmem_create(struct guestmem *gm, uint64_t ram_bytes,
+		    unsigned extra_pages)
 	__attribute__((warn_unused_result));
 void guestmem_destroy(struct guestmem *gm);
 

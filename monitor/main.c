@@ -13,8 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/eventfd.h>
+#include <termios.h>
+#include <xen/io/console.h>
+
+#include "backends/console.h"
+#include "hv/evtchn.h"
 #include "hv/xen.h"
 #include "lib/log.h"
+#include "monitor/acpi.h"
 #include "monitor/boot.h"
 #include "monitor/vcpu.h"
 #include "monitor/vm.h"
@@ -187,6 +194,65 @@ static void wait_for_shutdown(struct domain *d, const sigset_t *stop)
 	}
 }
 
+static int console_notify(void *ctx)
+{
+	struct domain *d = ctx;
+
+	return hv_evtchn_notify_guest(d, (evtchn_port_t)
+				      d->hv.hvm_param[HVM_PARAM_CONSOLE_EVTCHN]);
+}
+
+static void console_escape(void *ctx)
+{
+	log_info("console escape (Ctrl-]): destroying the domain");
+	domain_shutdown(ctx, DOMAIN_DESTROYED);
+}
+
+/* The Xen console ring at Xen's special pfn, its event channel, and the
+ * backend thread that serves it on stdio. */
+static int console_setup(struct domain *d, struct consback *cb, int *kick_fd)
+{
+	struct consback_params p = {
+		.notify_guest = console_notify,
+		.ctx = d,
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+		.on_escape = isatty(STDIN_FILENO) ? console_escape : NULL,
+	};
+	evtchn_port_t port;
+	int rc;
+
+	p.ring = guestmem_ptr(&d->mem, GUESTMEM_CONSOLE_PFN << 12, 4096);
+	if (!p.ring)
+		return -EINVAL;
+	memset(p.ring, 0, 4096);
+	*kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (*kick_fd < 0)
+		return -errno;
+	rc = hv_evtchn_alloc_backend(d, 0, *kick_fd, &port);
+	if (rc)
+		return rc;
+	d->hv.hvm_param[HVM_PARAM_CONSOLE_PFN] = GUESTMEM_CONSOLE_PFN;
+	d->hv.hvm_param[HVM_PARAM_CONSOLE_EVTCHN] = port;
+	p.guest_kick_fd = *kick_fd;
+	return consback_start(cb, &p);
+}
+
+/* A terminal on stdin goes raw while the guest owns it: the guest's shell
+ * does its own echo and line editing, and Ctrl-] detaches. */
+static int term_raw(struct termios *saved)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, saved) < 0)
+		return 0;
+	t = *saved;
+	cfmakeraw(&t);
+	t.c_oflag |= OPOST | ONLCR;
+	tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	return 1;
+}
+
 static int run_domain(const struct options *o)
 {
 	struct domain *d = calloc(1, sizeof(*d));
@@ -195,17 +261,16 @@ static int run_domain(const struct options *o)
 	size_t kernel_len = 0, ramdisk_len = 0;
 	uint32_t entry, start_info;
 	const char *why = NULL;
+	struct consback cb = { 0 };
+	struct termios saved_term;
+	int raw = 0, kick_fd = -1;
 	sigset_t stop;
 	int rc, status = EXIT_ERROR;
 
 	if (!d)
 		return EXIT_ERROR;
-	d->domid = (int)o->domid;
+	domain_init(d, (int)o->domid);
 	d->console_fd = STDOUT_FILENO;
-	d->kvm_fd = d->vm_fd = -1;
-	atomic_store(&d->shutdown_reason, DOMAIN_RUNNING);
-	for (unsigned i = 0; i < DOMAIN_MAX_VCPUS; i++)
-		d->vcpu[i].fd = -1;
 	log_set_domid(d->domid);
 
 	rc = map_file(o->kernel, &kernel, &kernel_len);
@@ -225,11 +290,15 @@ static int run_domain(const struct options *o)
 	bp.ramdisk = ramdisk;
 	bp.ramdisk_len = ramdisk_len;
 
-	rc = guestmem_create(&d->mem, (uint64_t)o->memory_mib << 20);
+	rc = guestmem_create(&d->mem, (uint64_t)o->memory_mib << 20,
+			     HV_NR_GNTTAB_FRAMES);
 	if (rc) {
 		log_error(-rc, "cannot allocate %lu MiB of guest memory", o->memory_mib);
 		goto out;
 	}
+	d->hv.gnttab_frames = d->mem.extra_hva;
+	d->hv.max_pages = d->hv.cur_pages = d->mem.ram_bytes >> 12;
+	bp.rsdp_gpa = acpi_build(&d->mem, (unsigned)o->vcpus);
 	rc = boot_load_pvh(&d->mem, &bp, &entry, &start_info, &why);
 	if (rc) {
 		log_error(0, "kernel '%s': %s", o->kernel, why);
@@ -252,6 +321,11 @@ static int run_domain(const struct options *o)
 		log_error(-rc, "cannot set up the vCPUs");
 		goto out;
 	}
+	rc = console_setup(d, &cb, &kick_fd);
+	if (rc) {
+		log_error(-rc, "cannot set up the console");
+		goto out;
+	}
 
 	/* Termination signals go to this thread only (sigtimedwait below). */
 	sigemptyset(&stop);
@@ -262,6 +336,7 @@ static int run_domain(const struct options *o)
 
 	log_info("booting '%s' with %lu MiB, %lu vCPU(s)", o->kernel,
 		 o->memory_mib, o->vcpus);
+	raw = term_raw(&saved_term);
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		rc = vcpu_start(&d->vcpu[i]);
 		if (rc) {
@@ -273,16 +348,23 @@ static int run_domain(const struct options *o)
 	wait_for_shutdown(d, &stop);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_join(&d->vcpu[i]);
+	consback_stop(&cb);
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_term);
 	rc = atomic_load(&d->shutdown_reason);
 	fflush(stdout);
 	fprintf(stderr, "kxen-monitor: domain %d shut down, shutdown reason: %s\n",
 		d->domid, domain_shutdown_name(rc));
 	status = exit_status(rc);
 out:
+	consback_stop(&cb);
+	if (kick_fd >= 0)
+		close(kick_fd);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(&d->vcpu[i]);
 	vm_destroy(d);
 	guestmem_destroy(&d->mem);
+	domain_fini(d);
 	if (kernel)
 		munmap(kernel, kernel_len);
 	if (ramdisk)

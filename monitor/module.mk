@@ -1,14 +1,17 @@
 # monitor/ + hv/: the per-domain monitor process, kxen-monitor.
-HV_SRCS := hv/hypercall.c hv/sched.c hv/xen_version.c hv/console_io.c hv/cpuid.c
-MONITOR_CORE_SRCS := monitor/pvh.c monitor/guestmem.c monitor/boot.c \
-	monitor/domain.c monitor/platform.c
-MONITOR_SRCS := monitor/main.c monitor/vm.c monitor/vcpu.c \
+HV_SRCS := hv/hypercall.c hv/sched.c hv/xen_version.c hv/console_io.c hv/cpuid.c \
+	hv/evtchn.c hv/memory.c hv/hvm.c hv/vcpu_op.c hv/gnttab.c hv/timer.c
+MONITOR_CORE_SRCS := monitor/pvh.c monitor/guestmem.c monitor/boot.c monitor/acpi.c \
+	monitor/domain.c monitor/platform.c backends/console.c
+MONITOR_SRCS := monitor/main.c monitor/vm.c monitor/vcpu.c monitor/xen_kvm.c \
 	$(MONITOR_CORE_SRCS) $(HV_SRCS) $(LIB_SRCS)
 
 $(eval $(call program,kxen-monitor,$(MONITOR_SRCS),))
 
 $(eval $(call unit_test,pvh_test,monitor/pvh_test.c monitor/pvh.c,))
-$(eval $(call unit_test,hypercall_test,hv/hypercall_test.c $(HV_SRCS) $(MONITOR_CORE_SRCS) monitor/vcpu.c $(LIB_SRCS),))
+# hv/ tested and fuzzed without KVM: the fake stands in for xen_kvm.c.
+HV_TEST_SRCS := $(HV_SRCS) $(MONITOR_CORE_SRCS) monitor/vcpu.c hv/xen_kvm_fake.c $(LIB_SRCS)
+$(eval $(call unit_test,hypercall_test,hv/hypercall_test.c $(HV_TEST_SRCS),))
 
 $(eval $(call fuzzer,fuzz_pvh,fuzz/fuzz_pvh.c monitor/pvh.c,))
-$(eval $(call fuzzer,fuzz_hypercall,fuzz/fuzz_hypercall.c $(HV_SRCS) $(MONITOR_CORE_SRCS) monitor/vcpu.c $(LIB_SRCS),))
+$(eval $(call fuzzer,fuzz_hypercall,fuzz/fuzz_hypercall.c $(HV_TEST_SRCS),))

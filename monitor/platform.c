@@ -4,6 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv/xen.h"
+#include "monitor/acpi.h"
+
 void platform_io_out(struct vcpu *v, uint16_t port, const uint8_t *data,
 		     unsigned size, unsigned count)
 {
@@ -13,6 +16,11 @@ void platform_io_out(struct vcpu *v, uint16_t port, const uint8_t *data,
 		/* String I/O (outsb) arrives as one exit with count bytes. */
 		r = write(v->d->console_fd, data, count);
 		(void)r; /* a closed console must not stop the guest */
+	} else if (port == ACPI_SLEEP_CONTROL_PORT && size == 1 && count == 1) {
+		/* Linux's acpi_power_off: SLP_TYP of \_S5 with SLP_EN. */
+		if ((data[0] & ACPI_SLP_EN) &&
+		    ((data[0] >> 2) & 7) == ACPI_SLP_TYP_S5)
+			domain_shutdown(v->d, SHUTDOWN_poweroff);
 	}
 }
 

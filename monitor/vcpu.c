@@ -18,9 +18,81 @@
 #include "hv/hypercall.h"
 #include "lib/log.h"
 #include "monitor/platform.h"
+#include "monitor/xen_kvm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 #define CPUID_MAX_ENTRIES 256
+
+static __thread struct vcpu *current_vcpu;
+
+struct vcpu *vcpu_current(void)
+{
+	return current_vcpu;
+}
+
+/* Do the work another thread queued for v; called on v's thread. */
+static void run_pending_work(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->work_lock);
+	if (v->work_pending) {
+		v->work_rc = v->work_fn(v, v->work_arg);
+		v->work_pending = 0;
+		pthread_cond_broadcast(&v->work_done);
+	}
+	pthread_mutex_unlock(&v->work_lock);
+}
+
+int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
+		void *arg)
+{
+	struct vcpu *self = current_vcpu;
+	int rc;
+
+	if (self == v || !v->started)
+		return fn(v, arg);
+	pthread_mutex_lock(&v->work_lock);
+	/* One request at a time per target; a second caller waits its turn. */
+	while (v->work_pending) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&v->work_done, &v->work_lock, &ts);
+	}
+	v->work_fn = fn;
+	v->work_arg = arg;
+	v->work_pending = 1;
+	while (v->work_pending) {
+		struct timespec ts;
+
+		if (atomic_load(&v->d->shutdown_reason) != DOMAIN_RUNNING) {
+			v->work_pending = 0;
+			pthread_mutex_unlock(&v->work_lock);
+			return -ESHUTDOWN;
+		}
+		vcpu_kick(v);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&v->work_done, &v->work_lock, &ts);
+		/* Two vCPUs asking each other must not deadlock: serve our
+		 * own queue while we wait. */
+		if (self && v->work_pending) {
+			pthread_mutex_unlock(&v->work_lock);
+			run_pending_work(self);
+			pthread_mutex_lock(&v->work_lock);
+		}
+	}
+	rc = v->work_rc;
+	pthread_mutex_unlock(&v->work_lock);
+	return rc;
+}
 
 static void kick_handler(int sig)
 {
@@ -61,7 +133,9 @@ static int set_cpuid(struct vcpu *v)
 		rc = -errno;
 		goto out;
 	}
-	rc = hv_cpuid_setup(c, CPUID_MAX_ENTRIES, v->id, v->d->domid, 0);
+	/* Per-vCPU upcall vectors came to KVM with EVTCHN_SEND (5.19). */
+	rc = hv_cpuid_setup(c, CPUID_MAX_ENTRIES, v->id, v->d->domid,
+			    !!(v->d->xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND));
 	if (rc)
 		goto out;
 	rc = ioctl(v->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
@@ -78,6 +152,7 @@ int vcpu_create(struct domain *d, unsigned id)
 	v->d = d;
 	v->id = id;
 	v->translate = vcpu_translate;
+	v->hv.up = 1;
 	v->fd = ioctl(d->vm_fd, KVM_CREATE_VCPU, id);
 	if (v->fd < 0)
 		return -errno;
@@ -91,6 +166,10 @@ int vcpu_create(struct domain *d, unsigned id)
 	}
 	v->run_size = (size_t)size;
 	rc = set_cpuid(v);
+	if (rc)
+		return rc;
+	if (d->xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND)
+		rc = xk_set_vcpu_id(v, id);
 	return rc;
 }
 
@@ -220,11 +299,13 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	sigset_t set;
 
+	current_vcpu = v;
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (atomic_load(&v->d->shutdown_reason) == DOMAIN_RUNNING) {
+		run_pending_work(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;

@@ -17,6 +17,13 @@ void vcpu_join(struct vcpu *v);
 /* Make v leave KVM_RUN soon (from any thread). */
 void vcpu_kick(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
+/* Run fn(v, arg) on v's own thread and return its result: directly when
+ * called from that thread or before it started, else by kicking it out of
+ * KVM_RUN and waiting. -ESHUTDOWN if the domain ends first. */
+int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
+		void *arg);
+/* The vCPU whose thread is calling, or NULL. */
+struct vcpu *vcpu_current(void);
 /* Install the (empty) kick signal handler; once per process. */
 int vcpu_signals_init(void) __attribute__((warn_unused_result));
 
