@@ -13,4 +13,7 @@ $(eval $(call unit_test,cfg_parse_test,config/cfg_parse_test.c $(CONFIG_SRCS),))
 $(eval $(call unit_test,cfg_load_test,config/cfg_load_test.c $(CONFIG_SRCS),))
 $(eval $(call unit_test,cfg_spec_test,config/spec_test.c $(CONFIG_SRCS),))
 
+$(eval $(call fuzzer,fuzz_cfg,fuzz/fuzz_cfg.c $(CONFIG_SRCS),))
+$(eval $(call fuzzer,fuzz_cfg_spec,fuzz/fuzz_cfg_spec.c $(CONFIG_SRCS),))
+
 endif
