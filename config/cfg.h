@@ -198,7 +198,8 @@ cfg_json_dump(const struct dom_config *c, FILE *f);
  * NULL if none is close enough: the "did you mean" of every message. */
 const char *cfg_closest(const char *word, const char *const *names);
 
-/* Every option name the library knows (supported or not), NULL-ended. */
-const char *const *cfg_known_options(void);
+/* The i-th option name the library knows (supported or not), NULL past
+ * the last. */
+const char *cfg_option_name(size_t i);
 
 #endif

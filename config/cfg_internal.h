@@ -60,6 +60,11 @@ int cfg_warn(struct cfg_diag *d, const char *file, int line, int col,
 
 /* Edit distance, for "did you mean". */
 size_t cfg_levenshtein(const char *a, const char *b);
+/* cfg_closest over any table: name_at(names, i) gives the i-th name and
+ * NULL past the end. */
+const char *cfg_closest_by(const char *word,
+			   const char *(*name_at)(const void *, size_t),
+			   const void *names);
 
 /* Indexes of the per-option line numbers cfg_check reports. */
 enum cfg_line_idx {

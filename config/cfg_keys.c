@@ -458,14 +458,15 @@ static const struct cfg_key cfg_keys[] = {
 
 #define N_KEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 
-const char *const *cfg_known_options(void)
+const char *cfg_option_name(size_t i)
 {
-	static const char *names[N_KEYS + 1];
+	return i < N_KEYS ? cfg_keys[i].name : NULL;
+}
 
-	if (!names[0])
-		for (size_t i = 0; i < N_KEYS; i++)
-			names[i] = cfg_keys[i].name;
-	return names;
+static const char *option_at(const void *unused, size_t i)
+{
+	(void)unused;
+	return cfg_option_name(i);
 }
 
 static const struct cfg_key *key_find(const char *name)
@@ -478,7 +479,7 @@ static const struct cfg_key *key_find(const char *name)
 
 static int unknown_option(struct cfg_apply *a, const struct cfg_setting *s)
 {
-	const char *hint = cfg_closest(s->name, cfg_known_options());
+	const char *hint = cfg_closest_by(s->name, option_at, NULL);
 
 	a->diag->has_error = true;
 	if (hint)

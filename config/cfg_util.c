@@ -92,22 +92,34 @@ size_t cfg_levenshtein(const char *a, const char *b)
 	return row[lb];
 }
 
-const char *cfg_closest(const char *word, const char *const *names)
+const char *cfg_closest_by(const char *word,
+			   const char *(*name_at)(const void *, size_t),
+			   const void *names)
 {
 	size_t best = (size_t)-1, limit = strlen(word) / 3 + 1;
-	const char *hit = NULL;
+	const char *hit = NULL, *name;
 
 	if (limit > 3)
 		limit = 3;
-	for (size_t i = 0; names[i]; i++) {
-		size_t d = cfg_levenshtein(word, names[i]);
+	for (size_t i = 0; (name = name_at(names, i)); i++) {
+		size_t d = cfg_levenshtein(word, name);
 
 		if (d < best) {
 			best = d;
-			hit = names[i];
+			hit = name;
 		}
 	}
 	return best <= limit ? hit : NULL;
+}
+
+static const char *array_at(const void *names, size_t i)
+{
+	return ((const char *const *)names)[i];
+}
+
+const char *cfg_closest(const char *word, const char *const *names)
+{
+	return cfg_closest_by(word, array_at, names);
 }
 
 static void cpumap_set(uint64_t *map, unsigned lo, unsigned hi, bool on)

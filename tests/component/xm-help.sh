@@ -52,6 +52,10 @@ for c in save restore migrate mem-set vcpu-pin sched-credit vnet-list labels top
 	[ $rc = 1 ] || fail "xm $c: exit $rc, expected 1"
 	[ "$out" = "xm: '$c' is not implemented yet" ] || fail "xm $c: '$out'"
 done
+# xl -N create is xl's dry run: the same SXP as xm create -n.
+a=$(KXEN_HOST_MEMORY_MB=4096 "$XL" -N create tests/golden/book-debian.cfg 2>/dev/null); rc=$?
+b=$(KXEN_HOST_MEMORY_MB=4096 "$XM" create -n tests/golden/book-debian.cfg 2>/dev/null)
+[ $rc = 0 ] && [ "$a" = "$b" ] && grep -q '^(vm' <<<"$a" || fail "xl -N create: $rc $a"
 # xl -N only runs commands that have a dry run.
 out=$("$XL" -N list 2>&1); rc=$?
 [ $rc = 1 ] || fail "xl -N list: exit $rc, expected 1 ($out)"
