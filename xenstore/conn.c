@@ -158,6 +158,23 @@ int conn_queue(struct conn *c, const struct xsd_sockmsg *hdr, uint32_t type,
 	return 0;
 }
 
+int conn_queue_raw(struct conn *c, const void *bytes, uint32_t len)
+{
+	struct outmsg *m = malloc(sizeof(*m) + len);
+
+	if (!m)
+		return -ENOMEM;
+	memcpy(m->data, bytes, len);
+	m->len = len;
+	m->off = 0;
+	m->event = true;
+	m->next = NULL;
+	*c->out_tail = m;
+	c->out_tail = &m->next;
+	c->out_bytes += len;
+	return 0;
+}
+
 void conn_queue_event(struct conn *c, const char *epath, const char *token)
 {
 	const struct xsd_sockmsg hdr = { .type = XS_WATCH_EVENT };

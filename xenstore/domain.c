@@ -23,6 +23,7 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,4 +441,38 @@ void domain_describe(const struct domain *d, store_domid_t *domid,
 	fds[1] = d->kick_fd;
 	fds[2] = d->notify_fd;
 	*target = d->target;
+}
+
+int domain_restore(struct xsd *x, store_domid_t domid, uint64_t gfn,
+		   uint32_t port, store_domid_t target, int page_fd,
+		   int kick_fd, int notify_fd)
+{
+	struct domain *d = domain_find(x, domid);
+	int rc;
+
+	if (!d)
+		d = domain_add(x, domid);
+	if (!d)
+		return -ENOMEM;
+	d->gfn = gfn;
+	d->port = port;
+	d->target = target;
+	if (page_fd < 0)
+		return 0;
+	fcntl(page_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(kick_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(notify_fd, F_SETFD, FD_CLOEXEC);
+	rc = ring_attach(d, page_fd, kick_fd, notify_fd, false);
+	if (rc)
+		return rc;
+	/* Requests may have arrived while we were exec'ing. */
+	domain_ring_kick(d);
+	return 0;
+}
+
+struct conn *domain_conn(struct xsd *x, store_domid_t domid)
+{
+	struct domain *d = domain_find(x, domid);
+
+	return d ? d->conn : NULL;
 }

@@ -394,9 +394,10 @@ int main(int argc, char **argv)
 		xsd_fini(&x);
 		return 1;
 	}
-	if (o.daemon && daemonize(o.pid_file) < 0)
+	/* A live update keeps the pid: no second fork. */
+	if (o.daemon && !o.restore && daemonize(o.pid_file) < 0)
 		return 1;
-	if (!o.daemon && o.pid_file)
+	if (!o.daemon && o.pid_file && !o.restore)
 		write_pid(o.pid_file, getpid());
 	log_info("listening on %s (pid %d)", o.socket, (int)getpid());
 	run(&x);

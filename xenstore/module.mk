@@ -11,3 +11,6 @@ $(eval $(call unit_test,xenstore_store_test,$(XS_CORE_SRCS) xenstore/store_test.
 $(eval $(call unit_test,xenstore_txn_test,$(XS_CORE_SRCS) xenstore/txn_test.c $(LIB_SRCS),))
 $(eval $(call unit_test,xenstore_watch_test,$(XS_CORE_SRCS) xenstore/watch_test.c $(LIB_SRCS),))
 $(eval $(call unit_test,xenstore_ops_test,$(XS_DAEMON_SRCS) xenstore/ops_test.c $(LIB_SRCS),))
+
+$(eval $(call fuzzer,fuzz_xs_wire,fuzz/fuzz_xs_wire.c $(XS_DAEMON_SRCS) $(LIB_SRCS),))
+$(eval $(call fuzzer,fuzz_xs_ring,fuzz/fuzz_xs_ring.c $(XS_DAEMON_SRCS) $(LIB_SRCS),))

@@ -122,6 +122,9 @@ bool conn_backlogged(const struct conn *c);
 int conn_queue(struct conn *c, const struct xsd_sockmsg *hdr, uint32_t type,
 	       const void *payload, uint32_t len, bool event);
 void conn_queue_event(struct conn *c, const char *epath, const char *token);
+/* Queue already framed bytes (live update). */
+int conn_queue_raw(struct conn *c, const void *bytes, uint32_t len)
+	__attribute__((warn_unused_result));
 /* Drop n sent bytes from the head of the output queue. */
 void conn_sent(struct conn *c, size_t n);
 /* Take the oldest received fd; -1 if none. */
@@ -170,6 +173,11 @@ void domain_ring_kick(struct domain *d);
 /* The kick eventfd is readable: serve the ring. */
 void domain_ring_event(struct domain *d);
 void domain_free_all(struct xsd *x);
+/* Live update: a domain as it was, ring fds inherited (not reset). */
+int domain_restore(struct xsd *x, store_domid_t domid, uint64_t gfn,
+		   uint32_t port, store_domid_t target, int page_fd,
+		   int kick_fd, int notify_fd) __attribute__((warn_unused_result));
+struct conn *domain_conn(struct xsd *x, store_domid_t domid);
 /* For live update: iterate domains. */
 struct domain *domain_next(struct xsd *x, struct domain *d);
 void domain_describe(const struct domain *d, store_domid_t *domid,
