@@ -15,3 +15,5 @@ PROGRAMS += $(B)/bin/xl
 $(B)/bin/xl: $(B)/bin/xm
 	@echo "  LN      $@"
 	$(Q)ln -sf xm $@
+
+$(eval $(call unit_test,cmdtable_test,cli/cmdtable_test.c $(filter-out cli/main.c,$(XM_SRCS)),))

@@ -302,7 +302,7 @@ static int set_str_or_list(struct key_ctx *x, const struct cfg_value *v)
 static int set_unsupported(struct key_ctx *x, const struct cfg_value *v)
 {
 	(void)v;
-	return cfg_warn(x->a->diag, x->a->file, x->line, 0,
+	return cfg_warn(x->a->diag, x->a->file, x->line, x->col,
 			"option '%s' is not supported yet; ignored",
 			x->k->name);
 }

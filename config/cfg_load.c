@@ -228,14 +228,32 @@ static int apply_override(struct cfg_apply *a, const char *arg)
 	return rc;
 }
 
+/* Python keeps the last assignment; say so, since it is rarely meant. */
+static int warn_repeated(struct cfg_apply *a, const struct cfg_tree *t,
+			 size_t i)
+{
+	const struct cfg_setting *s = &t->settings[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(t->settings[j].name, s->name))
+			return cfg_warn(a->diag, a->file, s->line, s->col,
+					"'%s' is set again (first on line %d); "
+					"this value is used", s->name,
+					t->settings[j].line);
+	return 0;
+}
+
 static int apply_all(struct cfg_apply *a, const struct cfg_tree *t,
 		     const char *const *overrides, size_t n_overrides)
 {
 	const char *file = a->file;
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < t->n_settings; i++)
-		rc = cfg_apply_setting(a, &t->settings[i]);
+	for (size_t i = 0; !rc && i < t->n_settings; i++) {
+		rc = warn_repeated(a, t, i);
+		if (!rc)
+			rc = cfg_apply_setting(a, &t->settings[i]);
+	}
 	a->append = true;
 	for (size_t i = 0; !rc && i < n_overrides; i++) {
 		size_t w = a->diag->n_warnings;

@@ -135,8 +135,8 @@ static void test_value_errors(void **state)
 						    "more than maxvcpus (2)" },
 		{ BASE "memory = 512\nmaxmem = 256\n", "t.cfg:4: maxmem (256 "
 		  "MiB) is less than memory (512 MiB)" },
-		{ BASE "kernel = 5\n", "t.cfg:3:10: 'kernel' must be a string, "
-				       "not a number" },
+		{ "name = 'vm'\nkernel = 5\n", "t.cfg:2:10: 'kernel' must be a "
+						"string, not a number" },
 		{ "kernel = '/k'\n", "t.cfg: no 'name' given" },
 		{ "name = 'x'\n", "t.cfg: no 'kernel' given (a PVH guest needs "
 				  "kernel= or bootloader=)" },
@@ -197,9 +197,9 @@ static void test_warnings(void **state)
 
 	(void)state;
 	assert_string_equal(msgbuf,
-			    "warning: t.cfg:3: option 'vnc' is not supported "
+			    "warning: t.cfg:3:1: option 'vnc' is not supported "
 			    "yet; ignored\n"
-			    "warning: t.cfg:4: option 'sdl' is not supported "
+			    "warning: t.cfg:4:1: option 'sdl' is not supported "
 			    "yet; ignored\n"
 			    "warning: t.cfg:5:11: guest type 'hvm' is not "
 			    "supported yet; kxen boots PVH guests\n"

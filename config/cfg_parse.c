@@ -450,6 +450,18 @@ static int parse_value(struct lexer *lx, int nesting, struct cfg_value **out)
 		v = value_new(CFG_V_LIST, lx->tline, lx->tcol);
 		rc = v ? parse_list(lx, nesting, v) : -ENOMEM;
 		break;
+	case T_ID:
+		/* Python's booleans, as xm configs sometimes write them. */
+		if (strcmp(lx->text, "True") && strcmp(lx->text, "False"))
+			return cfg_msg_set(lx->err, lx->file, lx->tline,
+					   lx->tcol, "expected a value, found "
+					   "the name '%s' (put strings in "
+					   "quotes)", lx->text);
+		v = value_new(CFG_V_INT, lx->tline, lx->tcol);
+		if (v)
+			v->i = lx->text[0] == 'T';
+		rc = v ? lex_next(lx) : -ENOMEM;
+		break;
 	default:
 		return cfg_msg_set(lx->err, lx->file, lx->tline, lx->tcol,
 				   "expected a value (a string, a number or "
@@ -474,6 +486,18 @@ static int tree_push(struct cfg_tree *t, struct cfg_setting *s)
 	return 0;
 }
 
+static bool is_python_statement(const char *word)
+{
+	static const char *const kw[] = { "import", "from", "if", "elif",
+					   "else", "for", "while", "def",
+					   "try", "print", "del", NULL };
+
+	for (int i = 0; kw[i]; i++)
+		if (!strcmp(word, kw[i]))
+			return true;
+	return false;
+}
+
 /* name '=' value (NL | ';' | EOF); the current token is the name. */
 static int parse_setting(struct lexer *lx, struct cfg_tree *t)
 {
@@ -484,6 +508,11 @@ static int parse_setting(struct lexer *lx, struct cfg_tree *t)
 		return cfg_msg_set(lx->err, lx->file, lx->tline, lx->tcol,
 				   "expected an option name, found %s",
 				   tok_desc(lx->type));
+	if (is_python_statement(lx->text))
+		return cfg_msg_set(lx->err, lx->file, lx->tline, lx->tcol,
+				   "Python statement '%s' is not supported: "
+				   "config files hold only assignments "
+				   "(name = value)", lx->text);
 	s.name = strdup(lx->text);
 	if (!s.name)
 		return -ENOMEM;

@@ -62,7 +62,8 @@ static void test_strings(void **state)
 		"c = 'it\\'s' \"\\t\\n\\\\\"\n"
 		"d = \"con\" 'cat'\n"
 		"e = ''\n"
-		"f = \"\\x41\\q\"\n");
+		"f = \"\\x41\\q\"\n"
+		"g = True; h = False\n");
 
 	(void)state;
 	assert_string_equal(t->settings[0].value->s, "one\ntwo");
@@ -72,6 +73,8 @@ static void test_strings(void **state)
 	assert_string_equal(t->settings[4].value->s, "");
 	assert_string_equal(t->settings[5].value->s, "A\\q");
 	assert_int_equal(t->settings[5].line, 7);
+	assert_int_equal(t->settings[6].value->i, 1);
+	assert_int_equal(t->settings[7].value->i, 0);
 	cfg_tree_free(t);
 }
 
@@ -143,8 +146,11 @@ static void test_syntax_errors(void **state)
 		{ "a = 1 \\ b\n", "1:7: stray '\\' (a continuation must end "
 				  "its line)" },
 		{ "a = $\n", "1:5: unexpected character '$'" },
-		{ "a = web\n", "1:5: expected a value (a string, a number or "
-			       "a list), found a name" },
+		{ "a = web\n", "1:5: expected a value, found the name 'web' "
+			       "(put strings in quotes)" },
+		{ "import os\n", "1:1: Python statement 'import' is not "
+				 "supported: config files hold only "
+				 "assignments (name = value)" },
 		{ "a = '\\x4'\n", "1:6: invalid \\x escape in string" },
 		{ "a = '\\0'\n", "1:6: NUL byte in string" },
 		{ "a = ]\n", "1:5: expected a value (a string, a number or a "
