@@ -261,6 +261,10 @@ static int set_cpus(struct key_ctx *x, const struct cfg_value *v)
 		memcpy(c->cpumap, map, sizeof(map));
 		c->has_cpus = true;
 	}
+	if (!rc && v->type == CFG_V_LIST && v->n_items > 1)
+		rc = cfg_warn(x->a->diag, x->a->file, v->line, v->col,
+			      "per-VCPU 'cpus' lists are not supported yet; "
+			      "every VCPU may run on any CPU listed");
 	return rc;
 }
 
