@@ -7,7 +7,7 @@ echo "smoke: kxen-monitor --check-host"
 kxen-monitor --check-host
 
 echo "smoke: kxen-monitor --kernel $KXEN_GUESTS/smoke.elf"
-out=$(timeout 120 kxen-monitor --kernel "$KXEN_GUESTS/smoke.elf" 2>&1)
+out=$(timeout 60 kxen-monitor --kernel "$KXEN_GUESTS/smoke.elf" 2>&1)
 rc=$?
 echo "$out"
 echo "smoke: kxen-monitor exited with status $rc"
