@@ -30,17 +30,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!d) {
 		d = calloc(1, sizeof(*d));
-		if (!d || guestmem_create(&d->mem, 1 << 20))
+		if (!d || domain_init(d, 1) ||
+		    guestmem_create(&d->mem, 1 << 20, HV_NR_GNTTAB_FRAMES))
 			abort();
+		d->hv.gnttab_frames = d->mem.extra_hva;
+		d->hv.max_pages = d->hv.cur_pages = 256;
+		d->nr_vcpus = 2;
 		d->console_fd = open("/dev/null", O_WRONLY);
 	}
 	atomic_store(&d->shutdown_reason, DOMAIN_RUNNING);
-	v = &d->vcpu[0];
-	v->d = d;
-	v->fd = -1;
-	v->translate = fuzz_translate;
+	v = &d->vcpu[data[0] & 1];
+	d->vcpu[0].translate = d->vcpu[1].translate = fuzz_translate;
 	page = guestmem_ptr(&d->mem, 0, 4096);
 	memset(page, 0, 4096);
+	if (size == 0)
+		return 0;
 	if (size > 64)
 		memcpy(page, data + 64, size - 64 > 4096 ? 4096 : size - 64);
 
