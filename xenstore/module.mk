@@ -14,3 +14,5 @@ $(eval $(call unit_test,xenstore_ops_test,$(XS_DAEMON_SRCS) xenstore/ops_test.c 
 
 $(eval $(call fuzzer,fuzz_xs_wire,fuzz/fuzz_xs_wire.c $(XS_DAEMON_SRCS) $(LIB_SRCS),))
 $(eval $(call fuzzer,fuzz_xs_ring,fuzz/fuzz_xs_ring.c $(XS_DAEMON_SRCS) $(LIB_SRCS),))
+
+$(eval $(call program,xenstore-bench,bench/xenstore_bench.c,))

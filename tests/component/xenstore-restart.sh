@@ -29,8 +29,22 @@ PYEOF
 for i in $(seq 200); do echo "/bulk/n$i $i"; done | xargs -n 200 xenstore-write 2>/dev/null || \
 	for i in $(seq 200); do xenstore-write /bulk/n$i $i; done
 kill -9 "$XS_PID"; wait "$XS_PID" 2>/dev/null; XS_PID=
-# a torn record at the journal's end is ignored
-printf '\x01\x02\x03' >> "$XS_TMP/state/journal"
+# a torn record after the journal's last record is ignored
+$PY - "$XS_TMP/state/journal" <<'PYEOF'
+import sys
+path = sys.argv[1]
+import struct
+data = open(path, "rb").read()
+end = 56                          # header: magic, version, seq, boot id
+while True:
+    crc, ln = struct.unpack_from("<II", data, end)
+    if crc == 0 and ln == 0:
+        break
+    end += 8 + ln
+with open(path, "r+b") as f:
+    f.seek(end)
+    f.write(b"\x12\x34\x56\x78\x40\x00\x00\x00P\x05")  # header + 2 of 64 bytes
+PYEOF
 xs_start
 check "journal replay after crash" "200" "$(xenstore-list /bulk | wc -l)"
 check "torn tail ignored" "two words" "$(xenstore-read /keep/b)"
