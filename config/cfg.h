@@ -70,6 +70,15 @@ enum cfg_action {
 	CFG_ACTION_COREDUMP_RESTART,
 };
 
+/* xm's managed-domain options: what xend does with the domain when xend
+ * itself starts or stops. */
+enum cfg_xend_action {
+	CFG_XEND_IGNORE, /* the default */
+	CFG_XEND_START,
+	CFG_XEND_SHUTDOWN,
+	CFG_XEND_SUSPEND,
+};
+
 enum cfg_disk_backend {
 	CFG_DISK_FILE, /* file:  (loop device / plain file) */
 	CFG_DISK_PHY,  /* phy:   (block device) */
@@ -137,6 +146,8 @@ struct dom_config {
 	enum cfg_action on_poweroff;
 	enum cfg_action on_reboot;
 	enum cfg_action on_crash;
+	enum cfg_xend_action on_xend_start; /* ignore or start */
+	enum cfg_xend_action on_xend_stop;  /* ignore, shutdown or suspend */
 	struct cfg_disk *disks;
 	size_t n_disks;
 	struct cfg_vif *vifs;
@@ -177,6 +188,7 @@ cfg_cpus_parse(const char *s, uint64_t *map, char *err, size_t errlen);
 const char *cfg_action_name(enum cfg_action a);
 const char *cfg_type_name(enum cfg_guest_type t);
 const char *cfg_format_name(enum cfg_disk_format f);
+const char *cfg_xend_action_name(enum cfg_xend_action a);
 /* The xm "uname" of a disk: "file:/p", "phy:/dev/x", "tap:qcow2:/p". */
 int cfg_disk_uname(const struct cfg_disk *d, char *buf, size_t len);
 /* The kernel command line: cmdline=, else "root=<root> <extra>". Caller

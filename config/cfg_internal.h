@@ -31,6 +31,7 @@ struct cfg_setting {
 	char *name;
 	int line;
 	int col;
+	bool append; /* written with xl's '+=' */
 	struct cfg_value *value;
 };
 

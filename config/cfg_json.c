@@ -177,6 +177,12 @@ int cfg_json_dump(const struct dom_config *c, FILE *f)
 	jw_string(&w, "on_poweroff", cfg_action_name(c->on_poweroff));
 	jw_string(&w, "on_reboot", cfg_action_name(c->on_reboot));
 	jw_string(&w, "on_crash", cfg_action_name(c->on_crash));
+	if (c->on_xend_start != CFG_XEND_IGNORE)
+		jw_string(&w, "on_xend_start",
+			  cfg_xend_action_name(c->on_xend_start));
+	if (c->on_xend_stop != CFG_XEND_IGNORE)
+		jw_string(&w, "on_xend_stop",
+			  cfg_xend_action_name(c->on_xend_stop));
 	fputs("\n}\n", f);
 	return ferror(f) ? -EIO : 0;
 }

@@ -204,6 +204,28 @@ static int set_action(struct key_ctx *x, const struct cfg_value *v)
 		       "not '%s'", x->k->name, v->s);
 }
 
+/* on_xend_start: ignore|start; on_xend_stop: ignore|shutdown|suspend
+ * (min and max bound the enum values the option allows). */
+static int set_xend_action(struct key_ctx *x, const struct cfg_value *v)
+{
+	int rc = want(x, v, CFG_V_STRING);
+
+	if (rc)
+		return rc;
+	for (long long a = CFG_XEND_IGNORE; a <= CFG_XEND_SUSPEND; a++) {
+		if (a != CFG_XEND_IGNORE && (a < x->k->min || a > x->k->max))
+			continue;
+		if (!strcmp(v->s, cfg_xend_action_name((enum cfg_xend_action)a))) {
+			*FIELD(x, enum cfg_xend_action) = (enum cfg_xend_action)a;
+			return 0;
+		}
+	}
+	return key_err(x, v, "'%s' must be %s, not '%s'", x->k->name,
+		       x->k->max == CFG_XEND_START ? "ignore or start"
+						   : "ignore, shutdown or suspend",
+		       v->s);
+}
+
 /* builder= (xm: linux, hvm) and type= (xl: pvh, hvm, pv). */
 static int set_type(struct key_ctx *x, const struct cfg_value *v)
 {
@@ -428,6 +450,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "on_poweroff", set_action, OFF(on_poweroff), 0, 0, CFG_L_NONE },
 	{ "on_reboot", set_action, OFF(on_reboot), 0, 0, CFG_L_NONE },
 	{ "on_crash", set_action, OFF(on_crash), 0, 0, CFG_L_NONE },
+	{ "on_xend_start", set_xend_action, OFF(on_xend_start),
+	  CFG_XEND_START, CFG_XEND_START, CFG_L_NONE },
+	{ "on_xend_stop", set_xend_action, OFF(on_xend_stop),
+	  CFG_XEND_SHUTDOWN, CFG_XEND_SUSPEND, CFG_L_NONE },
 	{ "bootloader", set_str, OFF(bootloader), 1, 0, CFG_L_NONE },
 	{ "bootloader_args", set_str_or_list, OFF(bootloader_args), 0, 0,
 	  CFG_L_NONE },
@@ -498,11 +524,21 @@ int cfg_apply_setting(struct cfg_apply *a, const struct cfg_setting *s)
 {
 	const struct cfg_key *k = key_find(s->name);
 	struct key_ctx x = { .a = a, .k = k, .line = s->line, .col = s->col };
+	bool append;
 	int rc;
 
 	if (!k)
 		return unknown_option(a, s);
+	if (s->append && k->set != set_disks && k->set != set_vifs) {
+		a->diag->has_error = true;
+		return cfg_msg_set(&a->diag->error, a->file, s->line, s->col,
+				   "'+=' works only on list options such as "
+				   "disk and vif, not on '%s'", s->name);
+	}
+	append = a->append;
+	a->append |= s->append;
 	rc = k->set(&x, s->value);
+	a->append = append;
 	if (rc == -EINVAL) {
 		a->diag->has_error = true;
 		return cfg_msg_set(&a->diag->error, a->file, x.line, x.col,

@@ -43,7 +43,7 @@ static int check_file(const struct cfg_apply *a, const struct cfg_host *host,
 	r = host->path_check(host->opaque, path);
 	if (r == 0)
 		return 0;
-	return check_fail(a, line, "%s file '%s' not found: %s", what, path,
+	return check_fail(a, line, "cannot use %s file '%s': %s", what, path,
 			  strerror(-r));
 }
 
@@ -234,6 +234,8 @@ static int warn_repeated(struct cfg_apply *a, const struct cfg_tree *t,
 {
 	const struct cfg_setting *s = &t->settings[i];
 
+	if (s->append)
+		return 0; /* '+=' is meant to add */
 	for (size_t j = 0; j < i; j++)
 		if (!strcmp(t->settings[j].name, s->name))
 			return cfg_warn(a->diag, a->file, s->line, s->col,

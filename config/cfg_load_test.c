@@ -140,10 +140,10 @@ static void test_value_errors(void **state)
 		{ "kernel = '/k'\n", "t.cfg: no 'name' given" },
 		{ "name = 'x'\n", "t.cfg: no 'kernel' given (a PVH guest needs "
 				  "kernel= or bootloader=)" },
-		{ "name = 'x'\nkernel = '/nope'\n", "t.cfg:2: kernel file "
-		  "'/nope' not found: No such file or directory" },
-		{ BASE "ramdisk = '/nope'\n", "t.cfg:3: ramdisk file '/nope' "
-		  "not found: No such file or directory" },
+		{ "name = 'x'\nkernel = '/nope'\n", "t.cfg:2: cannot use "
+		  "kernel file '/nope': No such file or directory" },
+		{ BASE "ramdisk = '/nope'\n", "t.cfg:3: cannot use ramdisk "
+		  "file '/nope': No such file or directory" },
 		{ "name = '123'\nkernel='/k'\n", "t.cfg:1:8: name '123' is a "
 		  "number; domain names must not be" },
 		{ "name = 'a b'\nkernel='/k'\n", "t.cfg:1:8: name 'a b' may "

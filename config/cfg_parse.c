@@ -11,6 +11,7 @@
  *   extra = "console=hvc0 " \
  *           "root=/dev/xvda1"         # backslash continues a line
  *   vcpus = 2; maxvcpus = 4   # xl: ';' ends a setting too
+ *   disk += [ 'file:/b,xvdb,w' ]      # xl: append to a list option
  *
  * Integers are decimal or 0x hex with an optional sign; tuples ( ) read as
  * lists. Later settings of the same name are kept; cfg_keys.c decides.
@@ -31,6 +32,7 @@ enum tok_type {
 	T_STRING,
 	T_INT,
 	T_EQ,
+	T_PLUSEQ,
 	T_LBR,
 	T_RBR,
 	T_COMMA,
@@ -294,6 +296,11 @@ static int lex_punct(struct lexer *lx, int c)
 	};
 	char what[48];
 
+	if (c == '+' && lex_peekc(lx, 1) == '=') {
+		lx->type = T_PLUSEQ; /* xl: append to a list */
+		lex_advance(lx, 2);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(punct) / sizeof(punct[0]); i++) {
 		if (punct[i].c != c)
 			continue;
@@ -346,6 +353,7 @@ static const char *tok_desc(enum tok_type t)
 		[T_EOF] = "end of file", [T_NL] = "end of line",
 		[T_ID] = "a name",       [T_STRING] = "a string",
 		[T_INT] = "a number",    [T_EQ] = "'='",
+		[T_PLUSEQ] = "'+='",
 		[T_LBR] = "'['",         [T_RBR] = "']'",
 		[T_COMMA] = "','",       [T_SEMI] = "';'",
 	};
@@ -517,7 +525,8 @@ static int parse_setting(struct lexer *lx, struct cfg_tree *t)
 	if (!s.name)
 		return -ENOMEM;
 	rc = lex_next(lx);
-	if (!rc && lx->type != T_EQ)
+	s.append = lx->type == T_PLUSEQ;
+	if (!rc && lx->type != T_EQ && lx->type != T_PLUSEQ)
 		rc = cfg_msg_set(lx->err, lx->file, lx->tline, lx->tcol,
 				 "expected '=' after '%s', found %s", s.name,
 				 tok_desc(lx->type));

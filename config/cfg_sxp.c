@@ -98,6 +98,12 @@ static void sxp_top(FILE *f, const struct dom_config *c)
 	sxp_field(f, in, "on_poweroff", cfg_action_name(c->on_poweroff));
 	sxp_field(f, in, "on_reboot", cfg_action_name(c->on_reboot));
 	sxp_field(f, in, "on_crash", cfg_action_name(c->on_crash));
+	if (c->on_xend_start != CFG_XEND_IGNORE)
+		sxp_field(f, in, "on_xend_start",
+			  cfg_xend_action_name(c->on_xend_start));
+	if (c->on_xend_stop != CFG_XEND_IGNORE)
+		sxp_field(f, in, "on_xend_stop",
+			  cfg_xend_action_name(c->on_xend_stop));
 	sxp_field(f, in, "bootloader", c->bootloader);
 	sxp_field(f, in, "bootloader_args", c->bootloader_args);
 }

@@ -260,6 +260,15 @@ const char *cfg_action_name(enum cfg_action a)
 	return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }
 
+const char *cfg_xend_action_name(enum cfg_xend_action a)
+{
+	static const char *const names[] = {
+		[CFG_XEND_IGNORE] = "ignore",     [CFG_XEND_START] = "start",
+		[CFG_XEND_SHUTDOWN] = "shutdown", [CFG_XEND_SUSPEND] = "suspend",
+	};
+	return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
+}
+
 const char *cfg_type_name(enum cfg_guest_type t)
 {
 	static const char *const names[] = {
