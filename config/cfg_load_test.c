@@ -161,6 +161,10 @@ static void test_value_errors(void **state)
 		  "leaves no CPU" },
 		{ BASE "cpus = '5000'\n", "t.cfg:3:8: CPU number in '5000' is "
 		  "too large (at most 1023)" },
+		{ BASE "memory += 5\n", "t.cfg:3:1: '+=' works only on list "
+		  "options such as disk and vif, not on 'memory'" },
+		{ BASE "on_xend_stop = 'start'\n", "t.cfg:3:16: 'on_xend_stop' "
+		  "must be ignore, shutdown or suspend, not 'start'" },
 		{ BASE "type = 'xen'\n", "t.cfg:3:8: unknown type 'xen' "
 		  "(expected pvh, hvm or pv)" },
 		{ BASE "disk = [ 'phy:/dev/a,xvda,w',\n"

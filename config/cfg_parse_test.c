@@ -105,6 +105,17 @@ static void test_lists_comments_continuations(void **state)
 	cfg_tree_free(t);
 }
 
+static void test_append(void **state)
+{
+	struct cfg_tree *t = parse_ok("disk = ['a']\ndisk += ['b']\n");
+
+	(void)state;
+	assert_false(t->settings[0].append);
+	assert_true(t->settings[1].append);
+	assert_int_equal(t->settings[1].value->n_items, 1);
+	cfg_tree_free(t);
+}
+
 static void test_crlf_and_empty(void **state)
 {
 	struct cfg_tree *t = parse_ok("a = 1\r\nb = 'x'\r\n");
@@ -153,6 +164,8 @@ static void test_syntax_errors(void **state)
 				 "assignments (name = value)" },
 		{ "a = '\\x4'\n", "1:6: invalid \\x escape in string" },
 		{ "a = '\\0'\n", "1:6: NUL byte in string" },
+		{ "a += \n", "1:6: expected a value (a string, a number or a "
+			     "list), found end of line" },
 		{ "a = ]\n", "1:5: expected a value (a string, a number or a "
 			     "list), found ']'" },
 	};
@@ -215,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_lists_comments_continuations),
+		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_crlf_and_empty),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_nesting_limit),
