@@ -45,6 +45,7 @@ struct domain {
 	struct xsd_poll poll;
 	bool broken;
 	bool shutdown;
+	bool dead; /* released; freed by domain_reap after the event batch */
 };
 
 struct domain *domain_find(struct xsd *x, store_domid_t domid)
@@ -221,6 +222,8 @@ void domain_ring_event(struct domain *d)
 {
 	uint64_t v;
 
+	if (d->dead)
+		return; /* released earlier in this batch of events */
 	if (read(d->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		log_debug("d%u: kick read: %s", d->domid, strerror(errno));
 	ring_work(d);
@@ -381,7 +384,10 @@ int domain_release(struct xsd *x, store_domid_t domid)
 		conn_drop_txns(d->conn);
 	}
 	ring_detach(d);
-	free(d);
+	/* An event for it may still be pending in this epoll batch. */
+	d->dead = true;
+	d->next = x->dead_domains;
+	x->dead_domains = d;
 	if (!x->keep_orphans)
 		store_forget_domain(x->st, domid);
 	if (x->j)
@@ -414,8 +420,19 @@ int domain_resume(struct xsd *x, store_domid_t domid)
 	return 0;
 }
 
+void domain_reap(struct xsd *x)
+{
+	while (x->dead_domains) {
+		struct domain *d = x->dead_domains;
+
+		x->dead_domains = d->next;
+		free(d);
+	}
+}
+
 void domain_free_all(struct xsd *x)
 {
+	domain_reap(x);
 	while (x->domains) {
 		struct domain *d = x->domains;
 

@@ -288,6 +288,7 @@ static void flush_all(struct xsd *x)
 		if (c->out_head && !c->dead)
 			c->tp->flush(c);
 	conn_reap(x);
+	domain_reap(x);
 }
 
 static void run(struct xsd *x)

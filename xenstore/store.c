@@ -301,8 +301,14 @@ static int main_put(void *ctx, const char *path, const struct store_nodeval *nv,
 			return -ENOMEM;
 	}
 	n->gen = ++st->gen;
-	if (st->hooks.put)
-		st->hooks.put(st->hooks.ctx, path, nv);
+	/* nv may point into the node's old contents (SET_PERMS keeps the
+	 * value), freed by now: report what the node holds. */
+	if (st->hooks.put) {
+		struct store_nodeval now;
+
+		nodeval_of(n, &now);
+		st->hooks.put(st->hooks.ctx, path, &now);
+	}
 	if (st->hooks.changed && ev != STORE_EV_NONE)
 		st->hooks.changed(st->hooks.ctx, path, ev, n->perms, n->nperms,
 				  old, nold);

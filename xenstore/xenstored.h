@@ -43,6 +43,7 @@ struct xsd {
 	struct watch_set *ws;
 	struct conn *conns;
 	struct domain *domains;
+	struct domain *dead_domains; /* released, freed after the event batch */
 	struct journal *j;
 	struct xarena arena;  /* the current request's scratch memory */
 	int epfd;             /* -1 when driven without an event loop */
@@ -173,6 +174,8 @@ void domain_ring_kick(struct domain *d);
 /* The kick eventfd is readable: serve the ring. */
 void domain_ring_event(struct domain *d);
 void domain_free_all(struct xsd *x);
+/* Free released domains; call where no event refers to them. */
+void domain_reap(struct xsd *x);
 /* Live update: a domain as it was, ring fds inherited (not reset). */
 int domain_restore(struct xsd *x, store_domid_t domid, uint64_t gfn,
 		   uint32_t port, store_domid_t target, int page_fd,

@@ -3,6 +3,8 @@
 set -u
 XS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XS_BIN=${XENSTORED_BIN:-$XS_TOP/build/bin/xenstored}
+# ASan's quarantine holds freed memory: memory bounds are looser there
+case "$XS_BIN" in *build-san*) export XS_SAN=1 ;; esac
 XS_TMP=$(mktemp -d /tmp/kxen-xs.XXXXXX)
 export XENSTORED_PATH=$XS_TMP/socket
 XS_PID=
