@@ -17,31 +17,33 @@
 #define VNET "Vnet"
 #define SEC "Security (access control)"
 
-#define XEND(n, mod, grp, use, hlp) \
-	{ n, cmd_xend, CMD_XEND, false, mod, grp, use, hlp }
+/* XEND entries carry the least number of operands (arguments that are
+ * not options), checked before xend is asked. */
+#define XEND(n, min, mod, grp, use, hlp) \
+	{ n, cmd_xend, CMD_XEND, false, mod, grp, use, hlp, min }
 #define TODO(n, mod, grp, use, hlp) \
-	{ n, cmd_todo, CMD_TODO, false, mod, grp, use, hlp }
+	{ n, cmd_todo, CMD_TODO, false, mod, grp, use, hlp, 0 }
 
 const struct cmd_spec cmd_table[] = {
-	XEND("console", false, DOM, "[-q|--quiet] <Domain>",
+	XEND("console", 1, false, DOM, "[-q|--quiet] <Domain>",
 	     "Attach to <Domain>'s console (Ctrl-] detaches)."),
 	{ "create", cmd_create, CMD_XEND, true, true, DOM,
 	  "<ConfigFile> [options] [name=value ...]",
-	  "Create a domain based on <ConfigFile>." },
+	  "Create a domain based on <ConfigFile>.", 0 },
 	{ "new", cmd_new, CMD_XEND, false, true, DOM,
 	  "<ConfigFile> [name=value ...]",
-	  "Add a domain to xend's managed domains." },
-	XEND("delete", true, DOM, "<DomainName>",
+	  "Add a domain to xend's managed domains.", 0 },
+	XEND("delete", 1, true, DOM, "<DomainName>",
 	     "Remove a domain from xend's managed domains."),
-	XEND("destroy", true, DOM, "<Domain>",
+	XEND("destroy", 1, true, DOM, "<Domain>",
 	     "Terminate a domain immediately."),
-	XEND("domid", false, DOM, "<DomainName>",
+	XEND("domid", 1, false, DOM, "<DomainName>",
 	     "Convert a domain name to its domain id."),
-	XEND("domname", false, DOM, "<DomId>",
+	XEND("domname", 1, false, DOM, "<DomId>",
 	     "Convert a domain id to its domain name."),
 	TODO("dump-core", true, DOM, "[-L|--live] [-C|--crash] <Domain> "
 	     "[Filename]", "Dump the core of a specific domain."),
-	XEND("list", false, DOM, "[options] [Domain, ...]",
+	XEND("list", 0, false, DOM, "[options] [Domain, ...]",
 	     "List information about all or some domains "
 	     "(-l/--long, --state=<state>)."),
 	TODO("mem-max", true, DOM, "<Domain> <Mem>",
@@ -51,36 +53,36 @@ const struct cmd_spec cmd_table[] = {
 	TODO("migrate", true, DOM, "<Domain> <Host> [-l|--live] "
 	     "[-p=<port>|--port=<port>]", "Migrate a domain to another "
 	     "machine."),
-	XEND("pause", true, DOM, "<Domain>",
+	XEND("pause", 1, true, DOM, "<Domain>",
 	     "Pause execution of a domain."),
-	XEND("reboot", true, DOM, "<Domain> [-w|--wait] [-a|--all]",
+	XEND("reboot", 0, true, DOM, "<Domain> [-w|--wait] [-a|--all]",
 	     "Reboot a domain."),
-	XEND("rename", true, DOM, "<Domain> <NewDomainName>",
+	XEND("rename", 2, true, DOM, "<Domain> <NewDomainName>",
 	     "Rename a domain."),
 	TODO("restore", true, DOM, "<CheckpointFile> [-p]",
 	     "Restore a domain from a saved state."),
 	TODO("save", true, DOM, "<Domain> <CheckpointFile>",
 	     "Save a domain state to restore later."),
-	XEND("shutdown", true, DOM, "<Domain> [-w|--wait] [-a|--all] "
+	XEND("shutdown", 0, true, DOM, "<Domain> [-w|--wait] [-a|--all] "
 	     "[-H|--halt] [-R|--reboot]", "Shut down a domain."),
-	XEND("start", true, DOM, "<DomainName> [-p|--paused] "
+	XEND("start", 1, true, DOM, "<DomainName> [-p|--paused] "
 	     "[-c|--console_autoconnect]",
 	     "Start a managed domain that is not running."),
-	XEND("suspend", true, DOM, "<DomainName>",
+	XEND("suspend", 1, true, DOM, "<DomainName>",
 	     "Suspend a managed domain."),
-	XEND("resume", true, DOM, "<DomainName> [-p|--paused]",
+	XEND("resume", 1, true, DOM, "<DomainName> [-p|--paused]",
 	     "Resume a suspended managed domain."),
-	XEND("sysrq", true, DOM, "<Domain> <letter>",
+	XEND("sysrq", 2, true, DOM, "<Domain> <letter>",
 	     "Send a sysrq to a domain."),
 	TODO("trigger", true, DOM, "<Domain> <nmi|reset|init|s3resume> "
 	     "[<VCPU>]", "Send a trigger to a domain."),
 	TODO("top", false, DOM, "",
 	     "Monitor a host and the domains in real time."),
-	XEND("unpause", true, DOM, "<Domain>",
+	XEND("unpause", 1, true, DOM, "<Domain>",
 	     "Unpause a paused domain."),
-	XEND("uptime", false, DOM, "[-s|--short] [Domain, ...]",
+	XEND("uptime", 0, false, DOM, "[-s|--short] [Domain, ...]",
 	     "Print uptime for all or some domains."),
-	XEND("vcpu-list", false, DOM, "[Domain, ...]",
+	XEND("vcpu-list", 0, false, DOM, "[Domain, ...]",
 	     "List the VCPUs for all or some domains."),
 	TODO("vcpu-pin", true, DOM, "<Domain> <VCPU|all> <CPUs|all>",
 	     "Set which CPUs a VCPU can use."),
@@ -88,32 +90,32 @@ const struct cmd_spec cmd_table[] = {
 	     "Set the number of active VCPUs allowed for the domain."),
 	TODO("debug-keys", true, HOST, "<Keys>",
 	     "Send debug keys to the hypervisor."),
-	XEND("dmesg", false, HOST, "[-c|--clear]",
+	XEND("dmesg", 0, false, HOST, "[-c|--clear]",
 	     "Read and/or clear the hypervisor's message buffer."),
-	XEND("info", false, HOST, "[-c|--config]",
+	XEND("info", 0, false, HOST, "[-c|--config]",
 	     "Get information about the host."),
-	XEND("log", false, HOST, "", "Print the xend log."),
+	XEND("log", 0, false, HOST, "", "Print the xend log."),
 	TODO("serve", false, HOST, "",
 	     "Proxy xend's API over stdin/stdout."),
 	TODO("sched-credit", true, SCHED, "[-d <Domain> [-w[=WEIGHT]|"
 	     "-c[=CAP]]]", "Get/set credit scheduler parameters."),
 	TODO("sched-sedf", true, SCHED, "<Domain> [options]",
 	     "Get/set EDF parameters."),
-	XEND("block-attach", true, DEV, "<Domain> <BackDev> <FrontDev> "
+	XEND("block-attach", 4, true, DEV, "<Domain> <BackDev> <FrontDev> "
 	     "<Mode> [BackDomain]", "Create a new virtual block device."),
-	XEND("block-detach", true, DEV, "<Domain> <DevId> [-f|--force]",
+	XEND("block-detach", 2, true, DEV, "<Domain> <DevId> [-f|--force]",
 	     "Destroy a domain's virtual block device."),
-	XEND("block-list", false, DEV, "<Domain> [--long]",
+	XEND("block-list", 1, false, DEV, "<Domain> [--long]",
 	     "List virtual block devices for a domain."),
 	TODO("block-configure", true, DEV, "<Domain> <BackDev> <FrontDev> "
 	     "<Mode> [BackDomain]", "Change block device configuration."),
-	XEND("network-attach", true, DEV, "<Domain> [type=<type>] "
+	XEND("network-attach", 1, true, DEV, "<Domain> [type=<type>] "
 	     "[mac=<mac>] [bridge=<bridge>] [ip=<ip>] [script=<script>] "
 	     "[backend=<BackDomain>] [vifname=<name>] [rate=<rate>] "
 	     "[model=<model>]", "Create a new virtual network device."),
-	XEND("network-detach", true, DEV, "<Domain> <DevId|mac> "
+	XEND("network-detach", 2, true, DEV, "<Domain> <DevId|mac> "
 	     "[-f|--force]", "Destroy a domain's virtual network device."),
-	XEND("network-list", false, DEV, "<Domain> [--long]",
+	XEND("network-list", 1, false, DEV, "<Domain> [--long]",
 	     "List virtual network interfaces for a domain."),
 	TODO("vtpm-list", false, DEV, "<Domain> [--long]",
 	     "List virtual TPM devices."),
@@ -144,7 +146,7 @@ const struct cmd_spec cmd_table[] = {
 	     "Print hypervisor ACM state information."),
 	{ "help", cmd_help, CMD_LOCAL, true, false, HOST,
 	  "[--long] [<subcommand>]",
-	  "Display this message, or the usage of one subcommand." },
+	  "Display this message, or the usage of one subcommand.", 0 },
 };
 
 const unsigned cmd_table_len = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -141,13 +141,30 @@ int xend_run(const struct xm *xm, const char *request)
 	return rc;
 }
 
+static int count_operands(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++)
+		n += argv[i][0] != '-' || argv[i][1] == '\0';
+	return n;
+}
+
 int cmd_xend(struct xm *xm, const struct cmd_spec *cmd, int argc,
 	     char **argv)
 {
 	char *req = NULL;
-	int rc = xend_request_encode(cmd->name, argc - 1, argv + 1, NULL,
-				     NULL, &req);
+	int rc;
 
+	if (count_operands(argc, argv) < cmd->min_operands) {
+		fprintf(stderr, "%s: '%s' needs %s%d argument%s\n", xm->prog,
+			cmd->name, cmd->min_operands > 1 ? "at least " : "",
+			cmd->min_operands, cmd->min_operands > 1 ? "s" : "");
+		cmd_print_usage(xm, cmd, stderr);
+		return XM_USAGE;
+	}
+	rc = xend_request_encode(cmd->name, argc - 1, argv + 1, NULL, NULL,
+				 &req);
 	if (rc) {
 		fprintf(stderr, "%s: %s: %s\n", xm->prog, cmd->name,
 			strerror(-rc));

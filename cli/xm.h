@@ -38,6 +38,7 @@ struct cmd_spec {
 	const char *group;
 	const char *usage; /* options and arguments after the name */
 	const char *help;  /* one line */
+	int min_operands;  /* arguments that are not options */
 };
 
 extern const struct cmd_spec cmd_table[];

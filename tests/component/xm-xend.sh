@@ -24,6 +24,14 @@ for c in list "shutdown web" "destroy web" "console web" "info" "domid web" \
 	[ $rc = 1 ] || fail "xm $c: exit $rc, expected 1"
 	[ "$out" = "$want" ] || fail "xm $c: '$out'"
 done
+# Missing operands are usage errors, found before xend is asked.
+for c in destroy "rename web" "sysrq web" "block-attach web phy:/dev/a"; do
+	# shellcheck disable=SC2086
+	out=$(XEND_SOCKET=$sock "$XM" $c 2>&1); rc=$?
+	[ $rc = 2 ] || fail "xm $c: exit $rc, expected 2"
+	grep -q "needs .*argument" <<<"$out" && ! grep -q xend <<<"$out" ||
+		fail "xm $c: '$out'"
+done
 # The default socket is /run/xend/socket.
 if [ ! -S /run/xend/socket ]; then
 	out=$(env -u XEND_SOCKET "$XM" list 2>&1)
