@@ -185,6 +185,24 @@ static int recv_msg(struct xs_handle *h, bool block, struct xsd_sockmsg *hdr,
 	}
 }
 
+static void drain_buffered(struct xs_handle *h)
+{
+	struct xsd_sockmsg r;
+
+	while (h->in_len >= sizeof(r)) {
+		size_t total;
+
+		memcpy(&r, h->in, sizeof(r));
+		total = sizeof(r) + r.len;
+		if (r.type != XS_WATCH_EVENT || r.len > XENSTORE_PAYLOAD_MAX ||
+		    h->in_len < total ||
+		    queue_event(h, (char *)h->in + sizeof(r), r.len))
+			return;
+		memmove(h->in, h->in + total, h->in_len - total);
+		h->in_len -= total;
+	}
+}
+
 static int talk(struct xs_handle *h, uint32_t type, uint32_t tx,
 		const void *payload, size_t len, const int *fds,
 		unsigned nfds, char **reply, size_t *reply_len)
@@ -222,6 +240,9 @@ static int talk(struct xs_handle *h, uint32_t type, uint32_t tx,
 			free(p);
 			return -EBADMSG;
 		}
+		/* Events already read past the reply become visible to
+		 * xs_watch_pending(): poll() will not report them. */
+		drain_buffered(h);
 		if (reply) {
 			*reply = p;
 			if (reply_len)

@@ -16,3 +16,5 @@ $(eval $(call fuzzer,fuzz_xs_wire,fuzz/fuzz_xs_wire.c $(XS_DAEMON_SRCS) $(LIB_SR
 $(eval $(call fuzzer,fuzz_xs_ring,fuzz/fuzz_xs_ring.c $(XS_DAEMON_SRCS) $(LIB_SRCS),))
 
 $(eval $(call program,xenstore-bench,bench/xenstore_bench.c,))
+# Runs build*/bin/xenstored, which `make check` builds first.
+$(eval $(call unit_test,xenstore_client_test,xenstore/client.c xenstore/client_test.c $(LIB_SRCS),))
