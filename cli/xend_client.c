@@ -35,10 +35,11 @@ static int xend_connect(const char *path, int *fd_out)
 	return 0;
 }
 
+/* send(), not write(): a closed peer must not kill xm with SIGPIPE. */
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
-		ssize_t r = write(fd, buf, len);
+		ssize_t r = send(fd, buf, len, MSG_NOSIGNAL);
 
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -171,6 +171,33 @@ static int lex_escape(struct lexer *lx, int *out, size_t *skip)
 	return lex_error(lx, lx->line, lx->col, "invalid \\x escape in string");
 }
 
+/* Strings end up in JSON sent to xend, so they must be UTF-8. */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], len, cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+		if (!len || c > 0xf4 || i + len > n)
+			return false;
+		cp = c & (0x3f >> (len - 1));
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 static int lex_string(struct lexer *lx)
 {
 	int q = lex_peekc(lx, 0);
@@ -194,6 +221,10 @@ static int lex_string(struct lexer *lx)
 		if (c == q && (!triple || (lex_peekc(lx, 1) == q &&
 					   lex_peekc(lx, 2) == q))) {
 			lex_advance(lx, triple ? 3 : 1);
+			if (!utf8_valid((const unsigned char *)lx->text,
+					lx->text_len))
+				return lex_error(lx, lx->tline, lx->tcol,
+						 "string is not valid UTF-8");
 			return 0;
 		}
 		if (c == 0)

@@ -63,7 +63,8 @@ static void test_strings(void **state)
 		"d = \"con\" 'cat'\n"
 		"e = ''\n"
 		"f = \"\\x41\\q\"\n"
-		"g = True; h = False\n");
+		"g = True; h = False\n"
+		"i = 'caf\xc3\xa9 \xf0\x9f\x98\x80'\n");
 
 	(void)state;
 	assert_string_equal(t->settings[0].value->s, "one\ntwo");
@@ -166,6 +167,8 @@ static void test_syntax_errors(void **state)
 		{ "a = '\\0'\n", "1:6: NUL byte in string" },
 		{ "a += \n", "1:6: expected a value (a string, a number or a "
 			     "list), found end of line" },
+		{ "a = 'caf\xe9'\n", "1:5: string is not valid UTF-8" },
+		{ "a = '\xed\xa0\x80'\n", "1:5: string is not valid UTF-8" },
 		{ "a = ]\n", "1:5: expected a value (a string, a number or a "
 			     "list), found ']'" },
 	};

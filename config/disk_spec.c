@@ -296,13 +296,21 @@ static int disk_parse_kv(struct cfg_disk *d, struct disk_fields *df,
 	return rc;
 }
 
+/* "key=..." with a plain key, so that "file:/a=b.img" stays a path. */
+static bool is_kv_field(const char *f)
+{
+	size_t n = strspn(f, "abcdefghijklmnopqrstuvwxyz-");
+
+	return n > 0 && f[n] == '=';
+}
+
 static int disk_parse_fields(struct cfg_disk *d, struct disk_fields *df,
 			     char *err, size_t len)
 {
 	bool kv = df->target_rest != NULL;
 
 	for (size_t i = 0; i < df->n; i++)
-		kv |= strchr(df->f[i], '=') != NULL;
+		kv |= is_kv_field(df->f[i]);
 	if (kv)
 		return disk_parse_kv(d, df, err, len);
 	if (df->n == 3)

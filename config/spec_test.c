@@ -53,6 +53,8 @@ static void test_disk_good(void **state)
 		"tap:qcow2:/a.qcow2", "xvdd", CFG_MODE_W, false);
 	disk_ok("vdev=hdc,devtype=cdrom,access=r,target=/a.iso",
 		"file:/a.iso", "hdc", CFG_MODE_R, true);
+	disk_ok("file:/srv/a=b.img,xvda,w", "file:/srv/a=b.img", "xvda",
+		CFG_MODE_W, false);
 	disk_ok("/dev/vg/guest,raw,xvda,rw", "phy:/dev/vg/guest", "xvda",
 		CFG_MODE_W, false);
 	disk_ok("vdev=xvdaa,backendtype=phy,discard,target=/dev/x",
