@@ -105,6 +105,15 @@ int xk_evtchn_deassign(struct domain *d, uint32_t port)
 	return xk_fake.fail;
 }
 
+int xk_irqfd_evtchn(struct domain *d, int fd, uint32_t port, uint32_t vcpu)
+{
+	(void)d;
+	(void)fd;
+	(void)port;
+	(void)vcpu;
+	return xk_fake.fail;
+}
+
 int xk_map_overlay(struct domain *d, unsigned slot, uint64_t gfn, void *hva,
 		   uint64_t size)
 {

@@ -62,6 +62,19 @@ struct domain {
 	int console_fd;
 
 	struct hv_domain hv;
+
+	/* Event channels raised by host eventfds through KVM (irqfd). */
+	struct domain_evtchn_route {
+		uint32_t port, vcpu;
+	} evtchn_route[64];
+	unsigned nr_evtchn_routes;
+
+	int store_kick_fd; /* -1 without XenStore */
+
+	/* Paused vCPUs wait on pause_cond outside KVM_RUN. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	int paused;
 };
 
 /* Initialise the fields every domain needs before anything else (locks,
@@ -74,5 +87,13 @@ void domain_fini(struct domain *d);
 void domain_shutdown(struct domain *d, int reason);
 
 const char *domain_shutdown_name(int reason);
+
+/* Stop every vCPU outside KVM_RUN / let them run again. */
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+/* Block the calling vCPU thread while the domain is paused. */
+void domain_wait_unpaused(struct domain *d);
+/* CPU time the vCPU threads have used, in ns. */
+uint64_t domain_cpu_time_ns(struct domain *d);
 
 #endif

@@ -23,6 +23,9 @@
 #include "lib/log.h"
 #include "monitor/acpi.h"
 #include "monitor/boot.h"
+#include "monitor/client.h"
+#include "monitor/ctl.h"
+#include "monitor/store.h"
 #include "monitor/vcpu.h"
 #include "monitor/vm.h"
 
@@ -42,6 +45,8 @@ enum {
 
 struct options {
 	const char *kernel, *ramdisk, *cmdline;
+	const char *name, *xenstore, *state_dir, *console_log;
+	int paused;
 	unsigned long memory_mib;
 	unsigned long vcpus;
 	unsigned long domid;
@@ -53,7 +58,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kxen-monitor --kernel FILE [--ramdisk FILE] [--cmdline STR]\n"
 		"                    [--memory MiB] [--vcpus N] [--domid ID] [--log-level L]\n"
+		"                    [--name NAME] [--xenstore SOCKET] [--state-dir DIR]\n"
+		"                    [--console-log FILE] [--paused]\n"
 		"       kxen-monitor --check-host\n"
+		"       kxen-monitor --ctl DIR REQUEST     (e.g. '{\"op\":\"info\"}')\n"
+		"       kxen-monitor --attach DIR          (the console of a --state-dir domain)\n"
 		"Boots a PVH kernel as a Xen domain with its console on stdio.\n"
 		"Exit status: 0 poweroff, 1 error, 2 usage, 3 reboot, 4 crash, 5 halt,\n"
 		"             6 suspend, 7 watchdog, 8 soft_reset, 9 destroyed by signal.\n");
@@ -87,6 +96,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "domid", required_argument, NULL, 'd' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check-host", no_argument, NULL, 'H' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "xenstore", required_argument, NULL, 'X' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "console-log", required_argument, NULL, 'L' },
+		{ "paused", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -96,7 +110,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->memory_mib = 256;
 	o->vcpus = 1;
 	o->domid = 1;
-	while ((c = getopt_long(argc, argv, "k:r:c:m:n:d:l:Hh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:r:c:m:n:d:l:HhN:X:S:L:P", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
 		case 'r': o->ramdisk = optarg; break;
@@ -122,6 +136,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			log_set_level((enum log_level)lvl);
 			break;
 		case 'H': o->check_host = 1; break;
+		case 'N': o->name = optarg; break;
+		case 'X': o->xenstore = optarg; break;
+		case 'S': o->state_dir = optarg; break;
+		case 'L': o->console_log = optarg; break;
+		case 'P': o->paused = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -178,22 +197,6 @@ static int exit_status(int reason)
 	}
 }
 
-/* Wait until the domain ends or we are told to destroy it. The vCPU threads
- * have the termination signals blocked, so they arrive here. */
-static void wait_for_shutdown(struct domain *d, const sigset_t *stop)
-{
-	struct timespec tick = { .tv_sec = 0, .tv_nsec = 50 * 1000 * 1000 };
-
-	while (atomic_load(&d->shutdown_reason) == DOMAIN_RUNNING) {
-		int sig = sigtimedwait(stop, NULL, &tick);
-
-		if (sig > 0) {
-			log_info("signal %d: destroying the domain", sig);
-			domain_shutdown(d, DOMAIN_DESTROYED);
-		}
-	}
-}
-
 static int console_notify(void *ctx)
 {
 	struct domain *d = ctx;
@@ -210,14 +213,17 @@ static void console_escape(void *ctx)
 
 /* The Xen console ring at Xen's special pfn, its event channel, and the
  * backend thread that serves it on stdio. */
-static int console_setup(struct domain *d, struct consback *cb, int *kick_fd)
+static int console_setup(struct domain *d, struct consback *cb, int *kick_fd,
+			 int listen_fd, int log_fd)
 {
 	struct consback_params p = {
 		.notify_guest = console_notify,
 		.ctx = d,
-		.in_fd = STDIN_FILENO,
-		.out_fd = STDOUT_FILENO,
-		.on_escape = isatty(STDIN_FILENO) ? console_escape : NULL,
+		.in_fd = listen_fd >= 0 ? -1 : STDIN_FILENO,
+		.out_fd = listen_fd >= 0 ? -1 : STDOUT_FILENO,
+		.log_fd = log_fd,
+		.listen_fd = listen_fd,
+		.on_escape = listen_fd < 0 && isatty(STDIN_FILENO) ? console_escape : NULL,
 	};
 	evtchn_port_t port;
 	int rc;
@@ -253,6 +259,48 @@ static int term_raw(struct termios *saved)
 	return 1;
 }
 
+/* Write a small file in the state directory (pid, exit). */
+static void state_write(const struct options *o, const char *file,
+			const char *fmt, int a, const char *b)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	if (!o->state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", o->state_dir, file);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	if (b)
+		fprintf(f, fmt, b, a);
+	else
+		fprintf(f, fmt, a);
+	/* Renamed into place so a reader never sees half a file. */
+	if (fclose(f) == 0)
+		rename(tmp, path);
+}
+
+/* The state directory's sockets: ctl and console. */
+static int state_sockets(const struct options *o, int *ctl_fd, int *cons_fd)
+{
+	char path[4096];
+
+	*ctl_fd = *cons_fd = -1;
+	if (!o->state_dir)
+		return 0;
+	if (mkdir(o->state_dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/ctl", o->state_dir);
+	*ctl_fd = ctl_listen(path);
+	if (*ctl_fd < 0)
+		return *ctl_fd;
+	snprintf(path, sizeof(path), "%s/console", o->state_dir);
+	*cons_fd = ctl_listen(path);
+	return *cons_fd < 0 ? *cons_fd : 0;
+}
+
 static int run_domain(const struct options *o)
 {
 	struct domain *d = calloc(1, sizeof(*d));
@@ -263,7 +311,9 @@ static int run_domain(const struct options *o)
 	const char *why = NULL;
 	struct consback cb = { 0 };
 	struct termios saved_term;
-	int raw = 0, kick_fd = -1;
+	struct ctl_info info = { .name = o->name, .vcpus = (unsigned)o->vcpus,
+				 .memory_kib = (uint64_t)o->memory_mib << 10 };
+	int raw = 0, kick_fd = -1, ctl_fd = -1, cons_fd = -1, log_fd = -1;
 	sigset_t stop;
 	int rc, status = EXIT_ERROR;
 
@@ -321,11 +371,32 @@ static int run_domain(const struct options *o)
 		log_error(-rc, "cannot set up the vCPUs");
 		goto out;
 	}
-	rc = console_setup(d, &cb, &kick_fd);
+	rc = state_sockets(o, &ctl_fd, &cons_fd);
+	if (rc) {
+		log_error(-rc, "state directory '%s'", o->state_dir);
+		goto out;
+	}
+	if (o->console_log) {
+		log_fd = open(o->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (log_fd < 0) {
+			log_error(errno, "console log '%s'", o->console_log);
+			goto out;
+		}
+	}
+	rc = console_setup(d, &cb, &kick_fd, cons_fd, log_fd);
 	if (rc) {
 		log_error(-rc, "cannot set up the console");
 		goto out;
 	}
+	if (o->xenstore) {
+		rc = store_connect(d, o->xenstore, &why);
+		if (rc) {
+			log_error(-rc, "xenstore '%s': %s", o->xenstore, why);
+			goto out;
+		}
+	}
+	if (o->paused)
+		domain_pause(d);
 
 	/* Termination signals go to this thread only (sigtimedwait below). */
 	sigemptyset(&stop);
@@ -336,7 +407,9 @@ static int run_domain(const struct options *o)
 
 	log_info("booting '%s' with %lu MiB, %lu vCPU(s)", o->kernel,
 		 o->memory_mib, o->vcpus);
-	raw = term_raw(&saved_term);
+	if (cons_fd < 0)
+		raw = term_raw(&saved_term);
+	state_write(o, "pid", "%d\n", (int)getpid(), NULL);
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		rc = vcpu_start(&d->vcpu[i]);
 		if (rc) {
@@ -345,7 +418,7 @@ static int run_domain(const struct options *o)
 			break;
 		}
 	}
-	wait_for_shutdown(d, &stop);
+	ctl_serve(d, &info, ctl_fd, &stop);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_join(&d->vcpu[i]);
 	consback_stop(&cb);
@@ -356,10 +429,19 @@ static int run_domain(const struct options *o)
 	fprintf(stderr, "kxen-monitor: domain %d shut down, shutdown reason: %s\n",
 		d->domid, domain_shutdown_name(rc));
 	status = exit_status(rc);
+	state_write(o, "exit", "%s %d\n", status, domain_shutdown_name(rc));
 out:
 	consback_stop(&cb);
 	if (kick_fd >= 0)
 		close(kick_fd);
+	if (d->store_kick_fd >= 0)
+		close(d->store_kick_fd);
+	if (ctl_fd >= 0)
+		close(ctl_fd);
+	if (cons_fd >= 0)
+		close(cons_fd);
+	if (log_fd >= 0)
+		close(log_fd);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(&d->vcpu[i]);
 	vm_destroy(d);
@@ -378,6 +460,10 @@ int main(int argc, char **argv)
 	struct options o;
 
 	log_init("kxen-monitor", -1);
+	if (argc == 4 && strcmp(argv[1], "--ctl") == 0)
+		return client_ctl_request(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "--attach") == 0)
+		return client_console(argv[2]);
 	if (parse_options(argc, argv, &o))
 		return EXIT_USAGE;
 	if (o.check_host) {

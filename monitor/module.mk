@@ -4,9 +4,10 @@ HV_SRCS := hv/hypercall.c hv/sched.c hv/xen_version.c hv/console_io.c hv/cpuid.c
 MONITOR_CORE_SRCS := monitor/pvh.c monitor/guestmem.c monitor/boot.c monitor/acpi.c \
 	monitor/domain.c monitor/platform.c backends/console.c
 MONITOR_SRCS := monitor/main.c monitor/vm.c monitor/vcpu.c monitor/xen_kvm.c \
+	monitor/ctl.c monitor/client.c monitor/store.c xenstore/client.c \
 	$(MONITOR_CORE_SRCS) $(HV_SRCS) $(LIB_SRCS)
 
-$(eval $(call program,kxen-monitor,$(MONITOR_SRCS),))
+$(eval $(call program,kxen-monitor,$(MONITOR_SRCS),-ljansson))
 
 $(eval $(call unit_test,pvh_test,monitor/pvh_test.c monitor/pvh.c,))
 # hv/ tested and fuzzed without KVM: the fake stands in for xen_kvm.c.

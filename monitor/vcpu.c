@@ -243,6 +243,20 @@ static void handle_xen(struct vcpu *v)
 					 x->u.hcall.cpl);
 }
 
+/* Registers of a vCPU that died, for the log. */
+static void vcpu_dump(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return;
+	log_error(0, "vcpu%u: rip %llx rsp %llx rax %llx cr0 %llx cr2 %llx "
+		  "cr3 %llx cr4 %llx efer %llx", v->id, r.rip, r.rsp, r.rax,
+		  s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+}
+
 /* One exit; returns 0 to go on, -1 when the domain must end. */
 static int handle_exit(struct vcpu *v)
 {
@@ -267,6 +281,7 @@ static int handle_exit(struct vcpu *v)
 		return -1;
 	case KVM_EXIT_SHUTDOWN:
 		log_error(0, "vcpu%u: triple fault", v->id);
+		vcpu_dump(v);
 		domain_shutdown(v->d, SHUTDOWN_crash);
 		return -1;
 	case KVM_EXIT_SYSTEM_EVENT:
@@ -306,6 +321,12 @@ static void *vcpu_thread(void *arg)
 
 	while (atomic_load(&v->d->shutdown_reason) == DOMAIN_RUNNING) {
 		run_pending_work(v);
+		if (v->d->paused) {
+			/* No vCPU runs hypercalls while the domain is
+			 * paused, so nobody waits for this one's work. */
+			domain_wait_unpaused(v->d);
+			continue;
+		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;

@@ -126,6 +126,45 @@ int xk_evtchn_deassign(struct domain *d, uint32_t port)
 	return vm_attr(d, &a);
 }
 
+/* GSI routes are replaced as a whole table, so the domain keeps them. */
+#define XK_MAX_ROUTES 64
+
+int xk_irqfd_evtchn(struct domain *d, int fd, uint32_t port, uint32_t vcpu)
+{
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[XK_MAX_ROUTES];
+	} table;
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)fd };
+	unsigned n = d->nr_evtchn_routes;
+
+	if (n >= XK_MAX_ROUTES)
+		return -ENOSPC;
+	memset(&table, 0, sizeof(table));
+	for (unsigned i = 0; i <= n; i++) {
+		struct kvm_irq_routing_entry *e = &table.e[i];
+		const struct domain_evtchn_route *r =
+			i < n ? &d->evtchn_route[i]
+			      : &(struct domain_evtchn_route){ port, vcpu };
+
+		e->gsi = i;
+		e->type = KVM_IRQ_ROUTING_XEN_EVTCHN;
+		e->u.xen_evtchn.port = r->port;
+		e->u.xen_evtchn.vcpu = r->vcpu;
+		e->u.xen_evtchn.priority = KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL;
+	}
+	table.hdr.nr = n + 1;
+	if (ioctl(d->vm_fd, KVM_SET_GSI_ROUTING, &table) < 0)
+		return -errno;
+	irqfd.gsi = n;
+	if (ioctl(d->vm_fd, KVM_IRQFD, &irqfd) < 0)
+		return -errno;
+	d->evtchn_route[n].port = port;
+	d->evtchn_route[n].vcpu = vcpu;
+	d->nr_evtchn_routes = n + 1;
+	return 0;
+}
+
 int xk_map_overlay(struct domain *d, unsigned slot, uint64_t gfn, void *hva,
 		   uint64_t size)
 {

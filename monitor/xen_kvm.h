@@ -28,6 +28,11 @@ int xk_evtchn_loopback(struct domain *d, uint32_t port, uint32_t vcpu);
 int xk_evtchn_eventfd(struct domain *d, uint32_t port, int fd);
 int xk_evtchn_deassign(struct domain *d, uint32_t port);
 
+/* Make every write to eventfd fd raise port on vcpu, inside KVM (an irqfd
+ * routed as a Xen event channel): host backends notify the guest without
+ * a monitor thread in between. Returns 0 or a negative errno. */
+int xk_irqfd_evtchn(struct domain *d, int fd, uint32_t port, uint32_t vcpu);
+
 /* Map monitor pages (an offset range of the guest memfd) at gfn. */
 int xk_map_overlay(struct domain *d, unsigned slot, uint64_t gfn,
 		   void *hva, uint64_t size);
