@@ -9,6 +9,7 @@
 # Each component folder has a module.mk that declares its programs, unit
 # tests and fuzzers with the templates below; this file only includes them.
 
+.DEFAULT_GOAL := all
 SAN ?= 0
 V ?= 0
 
@@ -21,9 +22,11 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-# Xen public headers: the latest interface, as Xen itself is built.
+# Xen public headers: the latest interface, as Xen itself is built (the
+# default, 0, is the legacy interface: sched_op would be sched_op_compat).
+XEN_IFACE := -D__XEN_INTERFACE_VERSION__=0x00040e00
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread \
-	-D__XEN_INTERFACE_VERSION__=0x00040e00
+	$(XEN_IFACE)
 CFLAGS += $(CFLAGS_BASE) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS) -pthread
 CMOCKA_LIBS := -lcmocka

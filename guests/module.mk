@@ -1,5 +1,5 @@
 # guests/: tiny PVH test guests in assembly, linked at 1 MiB.
-GUEST_NAMES := smoke
+GUEST_NAMES := smoke hostile
 
 GUESTS += $(patsubst %,$(B)/guests/%.elf,$(GUEST_NAMES))
 
@@ -11,7 +11,7 @@ $(B)/guests/%.elf: $(B)/obj/guests/%.o guests/guest.ld
 $(B)/obj/guests/%.o: guests/%.S guests/guest-abi.h
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
-	$(Q)$(CC) -D__ASSEMBLY__ -I. -c -o $@ $<
+	$(Q)$(CC) -D__ASSEMBLY__ $(XEN_IFACE) -I. -c -o $@ $<
 
 # The ABI cross-check compiles only; it fails the build on a mismatch.
 GUESTS += $(B)/obj/guests/abi_check.o
