@@ -1,7 +1,6 @@
 # cli/: xm, the command-line front end (also installed as xl).
 # Includes only proto/, config/ and lib/; reaches xend over its socket.
 # The first rule in the tree would otherwise become the default goal.
-.DEFAULT_GOAL := all
 
 include config/module.mk
 
