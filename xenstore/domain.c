@@ -239,8 +239,12 @@ static void ring_detach(struct domain *d)
 	if (d->intf)
 		munmap(d->intf, PAGE_SIZE_XS);
 	d->intf = NULL;
+	/* The guest side holds the same eventfd, so closing ours would not
+	 * take it out of the epoll set: remove it explicitly. */
+	if (d->kick_fd >= 0 && d->x->epfd >= 0)
+		epoll_ctl(d->x->epfd, EPOLL_CTL_DEL, d->kick_fd, NULL);
 	if (d->kick_fd >= 0)
-		close(d->kick_fd); /* leaves the epoll set */
+		close(d->kick_fd);
 	if (d->notify_fd >= 0)
 		close(d->notify_fd);
 	if (d->page_fd >= 0)

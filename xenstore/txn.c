@@ -30,7 +30,9 @@ struct txn_node {
 	bool base_exists;
 	bool written; /* value/perms/exists below are the overlay's */
 	bool exists;
+	bool recreated; /* deleted, then created again in this transaction */
 	uint8_t evmask;
+	uint64_t created; /* creation order within the transaction, 0: none */
 	char path[];
 };
 
@@ -40,6 +42,7 @@ struct txn {
 	struct txn_node *table[TXN_BUCKETS];
 	struct txn_node *list, **tail;
 	unsigned count, limit;
+	uint64_t creations;
 	uint32_t id;
 	bool failed;
 };
@@ -148,12 +151,26 @@ static int txl_children(void *ctx, const char *path, struct xarena *a,
 		if (!full)
 			return -ENOMEM;
 		c = lookup(t, full);
-		if (!c || c->exists)
+		if (!c || (c->exists && !c->recreated))
 			names[k++] = base[i];
 	}
-	for (c = t->list; c; c = c->next)
-		if (c->exists && !c->base_exists && is_parent_of(path, c->path))
-			names[k++] = c->path + plen;
+	/* Then what this transaction created, in creation order. */
+	for (uint64_t seq = 1, next = 0; seq; seq = next) {
+		struct txn_node *best = NULL;
+
+		next = 0;
+		for (c = t->list; c; c = c->next) {
+			if (!c->exists || !c->created || c->created < seq ||
+			    !is_parent_of(path, c->path))
+				continue;
+			if (!best || c->created < best->created)
+				best = c;
+		}
+		if (!best)
+			break;
+		names[k++] = best->path + plen;
+		next = best->created + 1;
+	}
 	*names_out = names;
 	*n_out = k;
 	return 0;
@@ -189,6 +206,12 @@ static int txl_put(void *ctx, const char *path, const struct store_nodeval *nv,
 	}
 	memcpy(v, nv->value, nv->vlen);
 	memcpy(p, nv->perms, nv->nperms * sizeof(*p));
+	if (!n->exists) {
+		/* New children go last in DIRECTORY, as in Xen's children
+		 * string; one deleted and made again moves there too. */
+		n->created = ++t->creations;
+		n->recreated = n->base_exists;
+	}
 	node_clear(n);
 	n->value = v;
 	n->vlen = nv->vlen;
@@ -268,7 +291,8 @@ static unsigned depth(const char *path)
 	return d;
 }
 
-/* Deletions deepest first, then creations and updates parent first. */
+/* Deletions deepest first, then creations and updates parent first and
+ * in creation order, so DIRECTORY lists children as the transaction did. */
 static int commit_order(const void *a, const void *b)
 {
 	const struct txn_node *x = *(struct txn_node *const *)a;
@@ -277,7 +301,11 @@ static int commit_order(const void *a, const void *b)
 
 	if (x->exists != y->exists)
 		return x->exists ? 1 : -1;
-	return x->exists ? dx - dy : dy - dx;
+	if (!x->exists)
+		return dy - dx;
+	if (dx != dy)
+		return dx - dy;
+	return x->created < y->created ? -1 : x->created > y->created;
 }
 
 static enum store_event final_event(const struct txn_node *n)
@@ -302,6 +330,9 @@ static int apply(struct txn *t, struct txn_node *n)
 		return n->base_exists ?
 			       t->main.ops->del(t->main.ctx, n->path,
 						final_event(n)) : 0;
+	/* Made again: drop the old node so the new one goes last. */
+	if (n->recreated)
+		(void)t->main.ops->del(t->main.ctx, n->path, STORE_EV_NONE);
 	return t->main.ops->put(t->main.ctx, n->path, &nv, final_event(n));
 }
 

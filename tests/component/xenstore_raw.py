@@ -107,6 +107,7 @@ class Guest:
         self.mfd = os.memfd_create("guest-ram-%d" % domid)
         os.ftruncate(self.mfd, (gfn + 1) * 4096)
         self.page = mmap.mmap(self.mfd, 4096, offset=gfn * 4096)
+        self.words = memoryview(self.page).cast("I")
         self.kick = os.eventfd(0, os.EFD_NONBLOCK)     # guest -> xenstored
         self.notify = os.eventfd(0, os.EFD_NONBLOCK)   # xenstored -> guest
         self.buf = b""
@@ -118,9 +119,12 @@ class Guest:
                   fds=[self.mfd, self.kick, self.notify])
 
     def idx(self, off, val=None):
+        # One aligned 32-bit load or store, as a guest does: struct's
+        # little-endian packer stores byte by byte, and xenstored may see
+        # a half-written index (and rightly call it bogus).
         if val is None:
-            return struct.unpack_from("<I", self.page, off)[0]
-        struct.pack_into("<I", self.page, off, val & 0xffffffff)
+            return self.words[off // 4]
+        self.words[off // 4] = val & 0xffffffff
 
     def write_ring(self, data):
         while data:
@@ -139,7 +143,9 @@ class Guest:
     def wait(self, timeout=2.0):
         r, _, _ = select.select([self.notify], [], [], timeout)
         if not r:
-            raise TimeoutError("no notification from xenstored")
+            raise TimeoutError("no notification from xenstored (d%d: req %d/%d rsp %d/%d error %d)" % (
+                self.domid, self.idx(OFF_REQ_CONS), self.idx(OFF_REQ_PROD),
+                self.idx(OFF_RSP_CONS), self.idx(OFF_RSP_PROD), self.idx(OFF_ERROR)))
         try:
             os.eventfd_read(self.notify)
         except BlockingIOError:
@@ -196,6 +202,7 @@ class Guest:
         return p
 
     def close(self):
+        self.words.release()
         self.page.close()
         for fd in (self.mfd, self.kick, self.notify):
             os.close(fd)
