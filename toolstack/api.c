@@ -1,0 +1,268 @@
+/* toolstack/api.c: the xm <-> xend protocol, server side (proto/README.md).
+ *
+ * One request per connection: a JSON line in, a JSON line out. Requests
+ * are read and answered one at a time from the main loop, so two creates
+ * of the same name are ordered and exactly one wins. A command is a
+ * {name, handler} entry; handlers parse their own options (the wire
+ * carries argv as typed), write their output into a memory stream and
+ * return the xm exit status. shutdown -w and reboot -w park the
+ * connection as a waiter, answered when the domains are gone. */
+#include "toolstack/api.h"
+#include "lib/log.h"
+#include "proto/xend_proto.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+void api_reply_fd(int fd, int status, const char *output, const char *error)
+{
+	json_t *o = json_pack("{s:i, s:i}", "version", XEND_PROTO_VERSION,
+			      "status", status);
+	char *s;
+
+	if (o && output && *output)
+		json_object_set_new(o, "output", json_string(output));
+	if (o && error && *error)
+		json_object_set_new(o, "error", json_string(error));
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (s) {
+		size_t len = strlen(s), off = 0;
+
+		s[len] = 0;
+		while (off < len) {
+			ssize_t r = send(fd, s + off, len - off, MSG_NOSIGNAL);
+
+			if (r <= 0)
+				break;
+			off += (size_t)r;
+		}
+		(void)!send(fd, "\n", 1, MSG_NOSIGNAL);
+	}
+	free(s);
+	json_decref(o);
+	close(fd);
+}
+
+int api_listen(struct xend *x)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)];
+	int fd, r;
+
+	if (strlen(x->o.socket) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, x->o.socket);
+	strcpy(dir, x->o.socket);
+	if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return -EADDRINUSE; /* another xend answers there */
+	}
+	unlink(sa.sun_path);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r == 0)
+		r = chmod(sa.sun_path, 0600);
+	if (r == 0)
+		r = listen(fd, 64);
+	if (r < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	x->listen_fd = fd;
+	return 0;
+}
+
+/* Read one request line; *out is malloc'd and NUL-terminated. */
+static int read_request(int fd, char **out)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *n;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (len + 1 >= cap) {
+			if (cap >= XEND_MSG_MAX) {
+				free(buf);
+				return -EMSGSIZE;
+			}
+			n = realloc(buf, cap * 2);
+			if (!n) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = n;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return -errno;
+		}
+		len += (size_t)r;
+		if (r == 0 || memchr(buf + len - (size_t)r, '\n', (size_t)r))
+			break;
+	}
+	buf[len] = 0;
+	*out = buf;
+	return 0;
+}
+
+/* Fill rq from the JSON; 0 or an error phrase in rq->err. */
+static int decode(struct api_req *rq, const char *line)
+{
+	json_t *args;
+	json_error_t je;
+	size_t i;
+
+	rq->root = json_loads(line, JSON_DISABLE_EOF_CHECK, &je);
+	if (!json_is_object(rq->root))
+		return api_fail(rq, 1, "malformed request: %s", je.text);
+	if (json_integer_value(json_object_get(rq->root, "version")) >
+	    XEND_PROTO_VERSION)
+		return api_fail(rq, 1, "xm speaks protocol version %lld, this "
+				"xend speaks version %d", json_integer_value(
+				json_object_get(rq->root, "version")),
+				XEND_PROTO_VERSION);
+	rq->command = json_string_value(json_object_get(rq->root, "command"));
+	args = json_object_get(rq->root, "args");
+	if (!rq->command || (args && !json_is_array(args)))
+		return api_fail(rq, 1, "malformed request: no command");
+	rq->argc = (int)json_array_size(args);
+	rq->argv = calloc((size_t)rq->argc + 1, sizeof(char *));
+	if (!rq->argv)
+		return api_fail(rq, 1, "out of memory");
+	for (i = 0; i < (size_t)rq->argc; i++) {
+		rq->argv[i] = (char *)json_string_value(json_array_get(args, i));
+		if (!rq->argv[i])
+			return api_fail(rq, 1, "malformed request: args");
+	}
+	rq->config = json_object_get(rq->root, "config");
+	rq->config_file = json_string_value(json_object_get(rq->root,
+							    "config_file"));
+	return 0;
+}
+
+int api_fail(struct api_req *rq, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(rq->err);
+	va_start(ap, fmt);
+	if (vasprintf(&rq->err, fmt, ap) < 0)
+		rq->err = NULL;
+	va_end(ap);
+	rq->status = status;
+	return status;
+}
+
+static void handle(struct xend *x, int fd)
+{
+	struct api_req rq = { .fd = fd };
+	char *line = NULL, *out = NULL;
+	size_t outlen = 0;
+	int rc = read_request(fd, &line);
+
+	if (rc) {
+		close(fd);
+		return;
+	}
+	rq.out = open_memstream(&out, &outlen);
+	if (!rq.out) {
+		api_reply_fd(fd, 1, NULL, "out of memory");
+		free(line);
+		return;
+	}
+	if (decode(&rq, line) == 0) {
+		log_debug("request: %s", rq.command);
+		api_dispatch(x, &rq);
+	}
+	fclose(rq.out);
+	if (!rq.deferred)
+		api_reply_fd(fd, rq.status, out, rq.err);
+	free(out);
+	free(rq.err);
+	free(rq.argv);
+	json_decref(rq.root);
+	free(line);
+}
+
+void api_accept(struct xend *x)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = accept4(x->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	handle(x, fd);
+}
+
+/* Park rq's connection until every domain in ids[0..n) is gone. */
+int api_defer(struct xend *x, struct api_req *rq, const unsigned *ids,
+	      unsigned n)
+{
+	struct waiter *w = calloc(1, sizeof(*w));
+
+	if (!w || !(w->domids = malloc(sizeof(*ids) * (n ? n : 1)))) {
+		free(w);
+		return api_fail(rq, 1, "out of memory");
+	}
+	memcpy(w->domids, ids, sizeof(*ids) * n);
+	w->n = n;
+	w->fd = rq->fd;
+	w->next = x->waiters;
+	x->waiters = w;
+	rq->deferred = true;
+	return 0;
+}
+
+void api_domain_gone(struct xend *x, unsigned domid)
+{
+	struct waiter **pp = &x->waiters, *w;
+
+	while ((w = *pp)) {
+		for (unsigned i = 0; i < w->n; i++) {
+			if (w->domids[i] == domid)
+				w->domids[i--] = w->domids[--w->n];
+		}
+		if (w->n) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		api_reply_fd(w->fd, 0, NULL, NULL);
+		free(w->domids);
+		free(w);
+	}
+}
+
+void api_close_waiters(struct xend *x)
+{
+	while (x->waiters) {
+		struct waiter *w = x->waiters;
+
+		x->waiters = w->next;
+		api_reply_fd(w->fd, 1, NULL, "xend is stopping");
+		free(w->domids);
+		free(w);
+	}
+}

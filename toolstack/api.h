@@ -1,0 +1,43 @@
+/* toolstack/api.h: one xend request while it is handled (private to
+ * toolstack/). The handler writes xm's stdout text to rq->out, an error
+ * with api_fail(), and returns the xm status. */
+#ifndef KXEN_TOOLSTACK_API_H
+#define KXEN_TOOLSTACK_API_H
+
+#include "toolstack/xend.h"
+
+#include <stdarg.h>
+
+struct api_req {
+	int fd;
+	json_t *root;
+	const char *command;
+	int argc;
+	char **argv; /* borrowed from root; argv[argc] == NULL */
+	json_t *config;
+	const char *config_file;
+	FILE *out;   /* output for xm's stdout */
+	char *err;   /* malloc'd */
+	int status;
+	bool deferred; /* the reply is sent later (a waiter) */
+};
+
+int api_fail(struct api_req *rq, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void api_dispatch(struct xend *x, struct api_req *rq);
+int api_defer(struct xend *x, struct api_req *rq, const unsigned *ids,
+	      unsigned n);
+void api_close_waiters(struct xend *x);
+
+/* Options of one command: flags[i] = {short, long}; the flag of index i
+ * sets bit i of *mask. Options with a value use "--opt=value" and land
+ * in *value (one such option: val_opt). Other words go to pos[]. 0 or
+ * status 2 (usage) with rq->err set. */
+struct api_flag {
+	const char *s, *l;
+};
+int api_args(struct api_req *rq, const struct api_flag *flags,
+	     unsigned n_flags, unsigned *mask, const char *val_opt,
+	     const char **value, const char **pos, int max_pos, int *n_pos);
+
+#endif

@@ -1,0 +1,11 @@
+# toolstack/: xend, the host daemon. Includes config/, proto/,
+# xenstore/xs.h and lib/; reaches monitors only through their sockets.
+include config/module.mk
+
+XEND_SRCS := toolstack/main.c toolstack/api.c toolstack/api_cmds.c \
+	toolstack/api_show.c toolstack/api_info.c toolstack/domain.c \
+	toolstack/policy.c toolstack/domid.c toolstack/layout.c \
+	toolstack/supervise.c toolstack/adopt.c toolstack/managed.c \
+	xenstore/client.c proto/xend_proto.c $(CONFIG_SRCS) $(LIB_SRCS)
+
+$(eval $(call program,xend,$(XEND_SRCS),-ljansson))
