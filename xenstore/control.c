@@ -90,10 +90,15 @@ static int ctl_live_update(struct conn *c, const char **argv, unsigned argc,
 {
 	(void)a;
 	for (unsigned i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-s") == 0)
+		if (strcmp(argv[i], "-s") == 0) {
 			c->x->live_update = true;
-		else if (strcmp(argv[i], "-a") == 0)
+		} else if (strcmp(argv[i], "-a") == 0) {
 			c->x->live_update = false;
+		} else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
+			/* the binary to run instead of ourselves */
+			snprintf(c->x->lu_binary, sizeof(c->x->lu_binary),
+				 "%s", argv[++i]);
+		}
 	}
 	*reply = "OK";
 	return 0;

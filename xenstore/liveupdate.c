@@ -156,7 +156,7 @@ void liveupdate_exec(struct xsd *x)
 	argv[n++] = "--live-restore";
 	argv[n++] = file;
 	log_info("live update: restarting");
-	execv("/proc/self/exe", argv);
+	execv(x->lu_binary[0] ? x->lu_binary : "/proc/self/exe", argv);
 	log_error(errno, "live update: exec");
 	free(argv);
 }

@@ -57,6 +57,7 @@ struct xsd {
 	const char *socket_path;
 	const char *state_dir;
 	char **argv;          /* for re-exec on live update */
+	char lu_binary[256];  /* live-update -f: new binary ("" = ourselves) */
 };
 
 /* Limits on a connection's queued output. A socket client past OUT_HIGH
