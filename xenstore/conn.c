@@ -154,6 +154,7 @@ int conn_queue(struct conn *c, const struct xsd_sockmsg *hdr, uint32_t type,
 	*c->out_tail = m;
 	c->out_tail = &m->next;
 	c->out_bytes += m->len;
+	c->out_count++;
 	c->out_replies += !event;
 	return 0;
 }
@@ -172,7 +173,23 @@ int conn_queue_raw(struct conn *c, const void *bytes, uint32_t len)
 	*c->out_tail = m;
 	c->out_tail = &m->next;
 	c->out_bytes += len;
+	c->out_count++;
 	return 0;
+}
+
+/* Is an identical event still waiting, unsent, in the queue? Xen drops
+ * the duplicate. Only short queues are searched, which keeps queueing
+ * cheap however long a queue grows (a long one is not deduplicated). */
+static bool event_pending(const struct conn *c, const char *payload,
+			  uint32_t len)
+{
+	if (c->out_count > CONN_DEDUP_SCAN)
+		return false;
+	for (const struct outmsg *m = c->out_head; m; m = m->next)
+		if (m->event && m->off == 0 && m->len == WIRE_HDR_LEN + len &&
+		    memcmp(m->data + WIRE_HDR_LEN, payload, len) == 0)
+			return true;
+	return false;
 }
 
 void conn_queue_event(struct conn *c, const char *epath, const char *token)
@@ -203,6 +220,10 @@ void conn_queue_event(struct conn *c, const char *epath, const char *token)
 		return;
 	memcpy(buf, epath, pl);
 	memcpy(buf + pl, token, tl);
+	if (event_pending(c, buf, (uint32_t)(pl + tl))) {
+		free(buf);
+		return;
+	}
 	(void)conn_queue(c, &hdr, XS_WATCH_EVENT, buf, (uint32_t)(pl + tl),
 			 true);
 	free(buf);
@@ -232,6 +253,7 @@ void conn_sent(struct conn *c, size_t n)
 		}
 		n -= part;
 		c->out_bytes -= m->len;
+		c->out_count--;
 		c->out_replies -= !m->event;
 		c->out_head = m->next;
 		if (!c->out_head)

@@ -269,6 +269,38 @@ static void test_big_event_dropped(void **state)
 	assert_false(c->dead);
 }
 
+static void test_event_dedup_and_e2big(void **state)
+{
+	struct xsd *x = *state;
+	struct conn *c = tu_conn(x, 0, true), *w = tu_conn(x, 0, true);
+	char buf[5000], path[300];
+	uint32_t len;
+
+	tu_send(w, XS_WATCH, 1, 0, "/dd\0t", 6);
+	while (tu_recv(w, NULL, buf, sizeof(buf), NULL) >= 0)
+		;
+	/* the same change twice before the watcher reads: one event */
+	assert_int_equal(tu_call(c, XS_WRITE, 0, "/dd/a\0" "1", 7, buf, sizeof(buf)), XS_WRITE);
+	assert_int_equal(tu_call(c, XS_WRITE, 0, "/dd/a\0" "2", 7, buf, sizeof(buf)), XS_WRITE);
+	assert_int_equal(tu_call(c, XS_WRITE, 0, "/dd/b\0" "2", 7, buf, sizeof(buf)), XS_WRITE);
+	assert_int_equal(tu_recv(w, NULL, buf, sizeof(buf), &len), XS_WATCH_EVENT);
+	assert_string_equal(buf, "/dd/a");
+	assert_int_equal(tu_recv(w, NULL, buf, sizeof(buf), &len), XS_WATCH_EVENT);
+	assert_string_equal(buf, "/dd/b");
+	assert_int_equal(tu_recv(w, NULL, buf, sizeof(buf), &len), -1);
+	/* a listing over 4096 bytes is E2BIG for DIRECTORY */
+	for (int i = 0; i < 30; i++) {
+		int n = snprintf(path, sizeof(path), "/big/%03d", i);
+
+		memset(path + n, 'x', 200);
+		path[n + 200] = '\0';
+		tu_send(c, XS_MKDIR, 1, 0, path, (uint32_t)strlen(path) + 1);
+		assert_int_equal(tu_recv(c, NULL, buf, sizeof(buf), NULL), XS_MKDIR);
+	}
+	assert_int_equal(tu_call(c, XS_DIRECTORY, 0, TU_STR("/big"), buf, sizeof(buf)), XS_ERROR);
+	assert_string_equal(buf, "E2BIG");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_event_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_dedup_and_e2big, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("xenstore_ops", tests, NULL, NULL);

@@ -67,6 +67,7 @@ struct xsd {
 #define CONN_OUT_HIGH (256u * 1024)
 #define CONN_OUT_MAX (4u * 1024 * 1024)
 #define CONN_MAX_FDS 8
+#define CONN_DEDUP_SCAN 64
 
 struct outmsg {
 	struct outmsg *next;
@@ -103,7 +104,7 @@ struct conn {
 	unsigned nfds;
 	struct outmsg *out_head, **out_tail;
 	size_t out_bytes;
-	unsigned out_replies;
+	unsigned out_count, out_replies;
 	struct txn **txns;
 	unsigned ntxns;
 	uint32_t next_txid;

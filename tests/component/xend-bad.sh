@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Bad input to xend leaves nothing behind: a kernel the monitor refuses,
+# a monitor that never answers, a name in use, memory the host does not
+# have, a bad name; concurrent creates of one name (exactly one wins); xm
+# without xend names the socket; a second xend on the same socket refuses
+# to start; a missing monitor binary.
+. "$(dirname "$0")/xend_lib.sh"
+xs_start
+
+# xm without xend: says so and names the socket.
+make_cfg early
+check_rc "xm list without xend" 1 "$XM" list
+check "names the socket" "xm: xend is not running (cannot connect to $XEND_SOCKET: No such file or directory)" "$OUT"
+
+xend_start --start-timeout 1
+
+# nothing_at_all WHAT: no domain but Domain-0, no XenStore node, no
+# monitor directory, no monitor process.
+nothing_at_all() {
+	check "$1: only Domain-0 listed" "Domain-0" "$("$XM" list | awk 'NR > 1 {print $1}' | xargs)"
+	check "$1: /local/domain holds 0 only" "0" "$(xenstore-list /local/domain | xargs)"
+	check "$1: /vm empty" "" "$(xenstore-list /vm 2>/dev/null | xargs)"
+	check "$1: /libxl empty" "" "$(xenstore-list /libxl 2>/dev/null | xargs)"
+	check "$1: no monitor directory" "" "$(ls "$RUN/domains")"
+	check "$1: no monitor process" "" "$(monitor_pids)"
+}
+
+# --- the monitor refuses the kernel
+echo FAIL >"$T/kernel-bad"
+make_cfg bad KERNEL="$T/kernel-bad"
+check_rc "refused kernel" 1 "$XM" create -q "$T/bad.cfg"
+check "the monitor's reason reaches xm" "xm: the monitor of 'bad' exited: fake-monitor: cannot load kernel $T/kernel-bad: not an ELF file" "$OUT"
+nothing_at_all "refused kernel"
+
+# --- the monitor never answers on its ctl socket
+echo NO_CTL >"$T/kernel-mute"
+make_cfg mute KERNEL="$T/kernel-mute"
+check_rc "silent monitor" 1 "$XM" create -q "$T/mute.cfg"
+check "timeout message" "xm: the monitor of 'mute' did not answer" "$OUT"
+nothing_at_all "silent monitor"
+
+# --- a name in use
+make_cfg web
+"$XM" create -q "$T/web.cfg" >/dev/null
+check_rc "name in use" 1 "$XM" create -q "$T/web.cfg"
+check "name in use message" "xm: Domain 'web' already exists with ID '3'" "$OUT"
+check "still one web" "1" "$("$XM" list | grep -c '^web ')"
+"$XM" destroy web
+
+# --- memory the host does not have (xm is told the host is huge)
+make_cfg big memory=40000000
+check_rc "memory beyond the host" 1 env KXEN_HOST_MEMORY_MB=100000000 "$XM" create -q "$T/big.cfg"
+check "memory message" "not enough free memory" "$(grep -o 'not enough free memory' <<<"$OUT")"
+nothing_at_all "too much memory"
+
+# --- names xend refuses
+make_cfg 123
+check_rc "numeric name" 1 "$XM" create -q "$T/123.cfg"
+check_rc "rename to a used name" 1 "$XM" rename web Domain-0
+
+# --- concurrent creates of one name: exactly one wins
+make_cfg race
+for i in 1 2 3 4 5 6; do
+	("$XM" create -q "$T/race.cfg" >/dev/null 2>&1; echo $? >"$T/race.$i") &
+done
+wait_until 20 test "$(cat "$T"/race.* 2>/dev/null | wc -l)" = 6
+check "exactly one create wins" "1" "$(grep -l '^0$' "$T"/race.* | wc -l)"
+check "one race domain" "1" "$("$XM" list | grep -c '^race ')"
+"$XM" destroy race
+nothing_at_all "after the race"
+
+# --- a second xend on the same socket refuses to start
+out=$("$XEND" -f --socket "$XEND_SOCKET" --run-dir "$T/run2" --log-file - 2>&1); rc=$?
+check "second xend refused" "1" "$rc"
+check "second xend message" "xend: cannot listen on $XEND_SOCKET: another xend is running" "$out"
+
+# --- a monitor binary that does not exist
+xend_stop
+xend_start --monitor "$T/no-such-monitor"
+make_cfg nomon
+check_rc "missing monitor" 1 "$XM" create -q "$T/nomon.cfg"
+check "missing monitor message" "xm: the monitor of 'nomon' exited: xend: cannot run $T/no-such-monitor: No such file or directory" "$OUT"
+nothing_at_all "missing monitor"
+xt_done
