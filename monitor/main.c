@@ -354,6 +354,13 @@ static int run_domain(const struct options *o)
 		log_error(0, "kernel '%s': %s", o->kernel, why);
 		goto out;
 	}
+	/* The files are in guest memory now; their page cache pages must not
+	 * count against the monitor for the domain's whole life. */
+	munmap(kernel, kernel_len);
+	kernel = NULL;
+	if (ramdisk)
+		munmap(ramdisk, ramdisk_len);
+	ramdisk = NULL;
 	rc = vm_create(d, &why);
 	if (rc) {
 		log_error(-rc, "%s", why);
