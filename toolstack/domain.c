@@ -22,8 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MON_READY_MS 10000
-
 void dom_free(struct domain *d)
 {
 	if (!d)
@@ -124,7 +122,7 @@ static int check_config(struct domain *d, char **msg)
 {
 	const char *type = json_string_value(json_object_get(
 				json_object_get(d->config, "c_info"), "type"));
-	enum dom_action acts[] = { d->on_poweroff, d->on_reboot, d->on_crash };
+	enum dom_action acts[3];
 	char err[160];
 
 	if (dom_apply_config(d, d->config, err, sizeof(err)) ||
@@ -137,7 +135,9 @@ static int check_config(struct domain *d, char **msg)
 					  "boots PVH guests)", type);
 		return 1;
 	}
-	acts[0] = d->on_poweroff, acts[1] = d->on_reboot, acts[2] = d->on_crash;
+	acts[0] = d->on_poweroff;
+	acts[1] = d->on_reboot;
+	acts[2] = d->on_crash;
 	for (int i = 0; i < 3; i++) {
 		if (acts[i] == DOM_ACT_COREDUMP_DESTROY ||
 		    acts[i] == DOM_ACT_COREDUMP_RESTART) {
@@ -254,7 +254,7 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 		start_undo(x, d);
 		return 1;
 	}
-	rc = mon_wait_ready(d, MON_READY_MS, &mi);
+	rc = mon_wait_ready(d, (int)x->o.start_timeout_ms, &mi);
 	if (rc) {
 		monitor_failure(d, rc, msg);
 	} else if (!start_layout(x, d, &mi, msg)) {

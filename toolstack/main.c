@@ -44,6 +44,7 @@ static void usage(FILE *f)
 "  --auto-dir DIR         configs started at start (default /etc/xen/auto)\n"
 "  --console-log-dir DIR  keep each guest's console in DIR/guest-<name>.log\n"
 "  --min-restart-interval SECONDS  refuse faster restarts (default 20)\n"
+"  --start-timeout SECONDS  wait this long for a new monitor (default 10)\n"
 "  -f, --foreground       do not detach\n"
 "  -h, --help\n");
 }
@@ -62,6 +63,7 @@ static int parse_opts(int argc, char **argv, struct xend_opts *o)
 		{ "auto-dir", required_argument, NULL, 'a' },
 		{ "console-log-dir", required_argument, NULL, 'c' },
 		{ "min-restart-interval", required_argument, NULL, 'R' },
+		{ "start-timeout", required_argument, NULL, 'T' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -80,6 +82,8 @@ static int parse_opts(int argc, char **argv, struct xend_opts *o)
 		case 'a': o->auto_dir = optarg; break;
 		case 'c': o->console_log_dir = optarg; break;
 		case 'R': o->min_restart_s = (unsigned)atoi(optarg); break;
+		case 'T': o->start_timeout_ms = 1000u * (unsigned)atoi(optarg);
+			break;
 		case 'f': o->foreground = true; break;
 		case 'L':
 			lvl = log_level_parse(optarg);
@@ -227,6 +231,7 @@ int main(int argc, char **argv)
 			.socket = "/run/xend/socket", .state_dir = "/var/lib/xend",
 			.run_dir = "/run/xend", .auto_dir = "/etc/xen/auto",
 			.log_file = "/var/log/xen/xend.log", .min_restart_s = 20,
+			.start_timeout_ms = 10000,
 		},
 		.listen_fd = -1, .next_domid = 1,
 	};

@@ -85,6 +85,7 @@ struct xend_opts {
 	const char *log_file, *pid_file, *auto_dir, *console_log_dir;
 	bool foreground;
 	unsigned min_restart_s; /* restarts closer than this are refused */
+	unsigned start_timeout_ms; /* for a new monitor's ctl socket */
 };
 
 struct xend {

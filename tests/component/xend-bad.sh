@@ -18,7 +18,7 @@ xend_start --start-timeout 1
 # monitor directory, no monitor process.
 nothing_at_all() {
 	check "$1: only Domain-0 listed" "Domain-0" "$("$XM" list | awk 'NR > 1 {print $1}' | xargs)"
-	check "$1: /local/domain holds 0 only" "0" "$(xenstore-list /local/domain | xargs)"
+	check "$1: /local/domain holds 0 at most" "" "$(xenstore-list /local/domain 2>/dev/null | grep -vx 0)"
 	check "$1: /vm empty" "" "$(xenstore-list /vm 2>/dev/null | xargs)"
 	check "$1: /libxl empty" "" "$(xenstore-list /libxl 2>/dev/null | xargs)"
 	check "$1: no monitor directory" "" "$(ls "$RUN/domains")"
@@ -61,10 +61,10 @@ check_rc "rename to a used name" 1 "$XM" rename web Domain-0
 # --- concurrent creates of one name: exactly one wins
 make_cfg race
 for i in 1 2 3 4 5 6; do
-	("$XM" create -q "$T/race.cfg" >/dev/null 2>&1; echo $? >"$T/race.$i") &
+	("$XM" create -q "$T/race.cfg" >/dev/null 2>&1; echo $? >"$T/res-race.$i") &
 done
-wait_until 20 test "$(cat "$T"/race.* 2>/dev/null | wc -l)" = 6
-check "exactly one create wins" "1" "$(grep -l '^0$' "$T"/race.* | wc -l)"
+wait_until 20 '[ "$(cat "$T"/res-race.* 2>/dev/null | wc -l)" = 6 ]'
+check "exactly one create wins" "1" "$(grep -l '^0$' "$T"/res-race.* | wc -l)"
 check "one race domain" "1" "$("$XM" list | grep -c '^race ')"
 "$XM" destroy race
 nothing_at_all "after the race"

@@ -73,8 +73,21 @@ check "renamed /vm name" "www" "$(xenstore-read /vm/"$uuid"/name)"
 check "renamed in list" "1" "$(dom_field www 2)"
 check_rc "rename to Domain-0" 1 "$XM" rename www Domain-0
 check_rc "sysrq" 0 "$XM" sysrq www s
-wait_until 3 grep -q "sysrq: s" "$RUN/domains/1/monitor.log" "$T/console.log" 2>/dev/null
+wait_until 3 '[ -z "$(xenstore-read $D/control/sysrq)" ]'
 check "sysrq acknowledged by the guest" "" "$(xenstore-read $D/control/sysrq)"
+console=$(/usr/bin/python3 - "$RUN/domains/1/console" <<'EOF2'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(0.5)
+data = b""
+try:
+    while b"sysrq" not in data:
+        data += s.recv(4096)
+except OSError:
+    pass
+print(data.decode())
+EOF2
+)
+check "guest saw the sysrq (console history)" "sysrq: s" "$(grep -o 'sysrq: s' <<<"$console")"
 
 # --- listings
 check "list -l" "(domid 1)" "$("$XM" list -l www | grep -o '(domid 1)')"
@@ -101,7 +114,7 @@ make_cfg db
 "$XM" create -q "$T/db.cfg" >/dev/null
 check "db id" "2" "$(dom_field db 2)"
 check_rc "reboot -w" 0 "$XM" reboot -w db
-wait_until 5 test "$(dom_field db 2)" = 3
+wait_until 5 '[ "$(dom_field db 2)" = 3 ]'
 check "rebooted under a new id" "3" "$(dom_field db 2)"
 check_nothing_left 2 "old id after reboot"
 check "new id's layout" "db" "$(xenstore-read /local/domain/3/name)"

@@ -35,7 +35,7 @@ make_cfg c2 'on_crash = "restart"'
 "$XM" create -q "$T/c2.cfg" >/dev/null
 id=$(dom_field c2 2); uuid=$(xenstore-read /local/domain/"$id"/vm)
 fake_exit c2 crash
-wait_until 3 test "$(dom_field c2 2)" -gt "$id"
+wait_until 3 '[ "$(dom_field c2 2)" -gt "$id" ]'
 nid=$(dom_field c2 2)
 check "crash + restart: new id" "$((id + 1))" "$nid"
 check "same uuid" "$uuid" "$(xenstore-read /local/domain/"$nid"/vm)"
@@ -62,7 +62,7 @@ check_nothing_left "$id" "preserved then destroyed"
 make_cfg p2 'on_crash = "preserve"'
 "$XM" create -q "$T/p2.cfg" >/dev/null
 fake_exit p2 crash
-wait_until 2 test "$(dom_field p2 5)" = "----c-"
+wait_until 2 '[ "$(dom_field p2 5)" = "----c-" ]'
 check "crash + preserve: state crashed" "----c-" "$(dom_field p2 5)"
 check "list --state=crashed" "p2" "$("$XM" list --state=crashed | awk 'NR > 1 {print $1}')"
 "$XM" destroy p2
@@ -72,7 +72,7 @@ make_cfg r1 'on_reboot = "rename-restart"'
 "$XM" create -q "$T/r1.cfg" >/dev/null
 id=$(dom_field r1 2); uuid=$(xenstore-read /local/domain/"$id"/vm)
 fake_exit r1 reboot
-wait_until 3 test "$(dom_field r1 2)" -gt "$id"
+wait_until 3 '[ "$(dom_field r1 2)" -gt "$id" ]'
 nid=$(dom_field r1 2)
 check "rename-restart: new id" "$((id + 1))" "$nid"
 check "rename-restart: uuid moves to the new one" "$uuid" "$(xenstore-read /local/domain/"$nid"/vm)"

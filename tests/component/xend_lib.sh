@@ -6,7 +6,7 @@
 set -u
 XT_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XM=$XT_TOP/build/bin/xm
-XEND=$XT_TOP/build/bin/xend
+XEND=${XEND:-$XT_TOP/build/bin/xend}
 FAKE=$XT_TOP/tests/component/fake-monitor.py
 T=$(mktemp -d /tmp/kxen-xend.XXXXXX)
 export XENSTORED_PATH=$T/xs.sock XEND_SOCKET=$T/xend.sock
@@ -127,12 +127,13 @@ dom_field() {
 		'$1 == n { print $f }'
 }
 
-# wait_until SECONDS CMD...: until CMD succeeds; 1 on timeout.
+# wait_until SECONDS 'SHELL CODE': until it succeeds (evaluated each
+# time); 1 on timeout.
 wait_until() {
 	local t=$1 i
 	shift
 	for ((i = 0; i < t * 20; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
+		eval "$*" >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
 	return 1
