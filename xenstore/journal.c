@@ -363,6 +363,44 @@ static uint32_t get_u32(const unsigned char *p)
 	return v;
 }
 
+/* 'P' u32 plen u32 vlen u32 nperms path value perms */
+static bool apply_put(struct journal *j, const unsigned char *b, size_t n)
+{
+	struct store_layer main = store_main_layer(j->st);
+	uint32_t plen, vlen, np;
+	struct store_perm *perms;
+	char *path;
+	bool ok;
+
+	if (n < 13)
+		return false;
+	plen = get_u32(b + 1);
+	vlen = get_u32(b + 5);
+	np = get_u32(b + 9);
+	if (plen == 0 || plen > 4096 || vlen > 4096 || np > 4096 ||
+	    n != 13 + (size_t)plen + vlen + 4 * (size_t)np)
+		return false;
+	path = strndup((const char *)b + 13, plen);
+	perms = calloc(np ? np : 1, sizeof(*perms));
+	ok = path && perms;
+	for (uint32_t i = 0; ok && i < np; i++) {
+		const unsigned char *p = b + 13 + plen + vlen + 4 * i;
+
+		perms[i].domid = (store_domid_t)(p[0] | p[1] << 8);
+		perms[i].access = p[2] & 3;
+	}
+	if (ok) {
+		struct store_nodeval nv = { .value = (const char *)b + 13 + plen,
+					    .vlen = vlen, .perms = perms,
+					    .nperms = np };
+
+		(void)main.ops->put(main.ctx, path, &nv, STORE_EV_NONE);
+	}
+	free(path);
+	free(perms);
+	return ok;
+}
+
 /* Apply one record body; false if malformed. */
 static bool apply_record(struct journal *j, const unsigned char *b, size_t n)
 {
@@ -372,40 +410,8 @@ static bool apply_record(struct journal *j, const unsigned char *b, size_t n)
 	if (n < 1)
 		return false;
 	switch (b[0]) {
-	case 'P': {
-		uint32_t plen, vlen, np;
-		struct store_perm *perms;
-		char *path;
-		bool ok;
-
-		if (n < 13)
-			return false;
-		plen = get_u32(b + 1);
-		vlen = get_u32(b + 5);
-		np = get_u32(b + 9);
-		if (plen == 0 || plen > 4096 || vlen > 4096 || np > 4096 ||
-		    n != 13 + (size_t)plen + vlen + 4 * (size_t)np)
-			return false;
-		path = strndup((const char *)b + 13, plen);
-		perms = calloc(np ? np : 1, sizeof(*perms));
-		ok = path && perms;
-		for (uint32_t i = 0; ok && i < np; i++) {
-			const unsigned char *p = b + 13 + plen + vlen + 4 * i;
-
-			perms[i].domid = (store_domid_t)(p[0] | p[1] << 8);
-			perms[i].access = p[2] & 3;
-		}
-		if (ok) {
-			struct store_nodeval nv = {
-				.value = (const char *)b + 13 + plen,
-				.vlen = vlen, .perms = perms, .nperms = np };
-
-			(void)main.ops->put(main.ctx, path, &nv, STORE_EV_NONE);
-		}
-		free(path);
-		free(perms);
-		return ok;
-	}
+	case 'P':
+		return apply_put(j, b, n);
 	case 'D': {
 		char *path;
 

@@ -388,6 +388,11 @@ int main(int argc, char **argv)
 		rc = liveupdate_restore(&x, o.restore);
 	if (!rc)
 		rc = setup_sockets(&x, o.socket);
+	/* A live update keeps the pid: no second fork. Fork before the
+	 * signalfd joins the epoll set: its wakeups follow the process that
+	 * added it. */
+	if (!rc && o.daemon && !o.restore && daemonize(o.pid_file) < 0)
+		rc = -errno;
 	if (!rc)
 		rc = setup_signals(&x);
 	if (rc) {
@@ -395,9 +400,6 @@ int main(int argc, char **argv)
 		xsd_fini(&x);
 		return 1;
 	}
-	/* A live update keeps the pid: no second fork. */
-	if (o.daemon && !o.restore && daemonize(o.pid_file) < 0)
-		return 1;
 	if (!o.daemon && o.pid_file && !o.restore)
 		write_pid(o.pid_file, getpid());
 	log_info("listening on %s (pid %d)", o.socket, (int)getpid());

@@ -66,4 +66,17 @@ fi
 # the read-only socket refuses writes
 check "socket_ro read" "Domain-0" "$(XENSTORED_PATH=${XENSTORED_PATH}_ro xenstore-read /local/domain/0/name)"
 check "socket_ro write refused" "1" "$(XENSTORED_PATH=${XENSTORED_PATH}_ro xenstore-write /ro x 2>/dev/null; echo $?)"
+# --daemon --pid-file: detaches, pid file names the daemon, SIGTERM ends it
+"$XS_BIN" --daemon --pid-file "$XS_TMP/d.pid" --socket "$XS_TMP/d.sock" \
+	--state-dir "$XS_TMP/d.state" --log-file "$XS_TMP/d.log"
+check "daemon mode returns at once" "0" "$?"
+dpid=$(cat "$XS_TMP/d.pid" 2>/dev/null)
+check "pid file names a live xenstored" "xenstored" "$(cat /proc/$dpid/comm 2>/dev/null)"
+check "daemon serves" "OK" "$(XENSTORED_PATH=$XS_TMP/d.sock xenstore-write /x 1 && echo OK)"
+# running = present and not a zombie (nobody may reap the detached daemon)
+running() { [ -r /proc/$1/stat ] && ! grep -q '^[0-9]* ([^)]*) Z' /proc/$1/stat; }
+kill "$dpid" 2>/dev/null
+for _ in $(seq 50); do running "$dpid" || break; sleep 0.05; done
+check "daemon exits on SIGTERM and removes its pid file" "gone" \
+	"$(running "$dpid" || [ -e "$XS_TMP/d.pid" ] || echo gone)"
 xs_done
