@@ -264,15 +264,17 @@ void conn_sent(struct conn *c, size_t n)
 
 /* ---- Unix socket transport ---- */
 
+/* Ask epoll for input unless paused (a paused client's pending input
+ * would otherwise wake us in a loop) and for output while some waits. */
 static void sock_set_events(struct conn *c)
 {
 	struct epoll_event ev = { .data.ptr = &c->poll };
 
-	if (c->x->epfd < 0)
-		return;
 	ev.events = (c->paused ? 0 : EPOLLIN) | (c->out_head ? EPOLLOUT : 0);
-	epoll_ctl(c->x->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-	c->want_out = c->out_head != NULL;
+	if (c->x->epfd < 0 || ev.events == c->ev_mask)
+		return;
+	if (epoll_ctl(c->x->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+		c->ev_mask = ev.events;
 }
 
 /* Write what the socket takes; returns false if the connection died. */
@@ -302,8 +304,6 @@ static bool sock_write(struct conn *c)
 
 static void sock_flush(struct conn *c)
 {
-	bool was_paused = c->paused;
-
 	/* Draining output may unblock input held back, whose replies go
 	 * out in turn; stop when the socket is full or input is used up. */
 	while (sock_write(c) && c->paused && !conn_backlogged(c)) {
@@ -313,9 +313,7 @@ static void sock_flush(struct conn *c)
 		if (c->in_len == before)
 			break;
 	}
-	if (c->dead)
-		return;
-	if (c->want_out != (c->out_head != NULL) || was_paused != c->paused)
+	if (!c->dead)
 		sock_set_events(c);
 }
 
@@ -411,6 +409,7 @@ int conn_accept(struct xsd *x, int lfd, bool read_only)
 		return -ENOMEM;
 	}
 	c->read_only = read_only;
+	c->ev_mask = EPOLLIN;
 	ev.data.ptr = &c->poll;
 	if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int rc = -errno;

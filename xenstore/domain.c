@@ -117,6 +117,10 @@ static size_t ring_read(struct domain *d)
 	}
 	if (n)
 		store_idx(&intf->req_cons, cons + (uint32_t)n);
+	/* Our req_cons must be visible before we look at req_prod again:
+	 * the guest skips its notification if it sees we have not drained
+	 * (store-load ordering needs a full fence). */
+	atomic_thread_fence(memory_order_seq_cst);
 	return n;
 }
 
@@ -150,6 +154,7 @@ static size_t ring_write(struct domain *d)
 	}
 	if (done)
 		store_idx(&intf->rsp_prod, prod + (uint32_t)done);
+	atomic_thread_fence(memory_order_seq_cst);
 	return done;
 }
 

@@ -230,7 +230,7 @@ static struct conn *restore_socket(struct xsd *x, int fd, bool ro)
 		return NULL;
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	c->read_only = ro;
-	c->want_out = true;
+	c->ev_mask = ev.events;
 	ev.data.ptr = &c->poll;
 	epoll_ctl(x->epfd, EPOLL_CTL_ADD, fd, &ev);
 	return c;

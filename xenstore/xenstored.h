@@ -97,7 +97,6 @@ struct conn {
 	bool read_only;         /* socket_ro clients */
 	bool dead;              /* destroy at the next safe point */
 	bool paused;            /* input held back until output drains */
-	bool want_out;          /* EPOLLOUT registered */
 	char home[32];          /* /local/domain/<domid> */
 	size_t in_len;
 	int fds[CONN_MAX_FDS];  /* SCM_RIGHTS fds not yet claimed */
@@ -108,6 +107,7 @@ struct conn {
 	struct txn **txns;
 	unsigned ntxns;
 	uint32_t next_txid;
+	uint32_t ev_mask;       /* events registered with epoll (sockets) */
 	unsigned char in[CONN_IN_CAP];
 };
 

@@ -105,7 +105,7 @@ check_rc "list unknown domain" 1 "$XM" list nosuch
 pid=$(cat "$RUN/domains/1/pid")
 check_rc "shutdown -w" 0 "$XM" shutdown -w www
 check "gone after shutdown -w" "yes" "$(gone www && echo yes)"
-check "monitor process gone" "" "$(kill -0 "$pid" 2>/dev/null && echo alive)"
+check "monitor process gone" "" "$(alive "$pid" && echo alive)"
 check_nothing_left 1 "after shutdown"
 check "/vm emptied" "" "$(xenstore-list /vm)"
 

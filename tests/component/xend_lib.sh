@@ -56,13 +56,21 @@ xend_kill9() {
 	XEND_PID=
 }
 
+# Is pid $1 running (not a zombie: monitors whose xend was killed are
+# reparented to an init that may not reap them)?
+alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 # Pids of live monitors xend started under $RUN.
 monitor_pids() {
 	local f p
 	for f in "$RUN"/domains/*/pid; do
 		[ -f "$f" ] || continue
 		p=$(cat "$f")
-		kill -0 "$p" 2>/dev/null && echo "$p"
+		alive "$p" && echo "$p"
 	done
 }
 

@@ -135,6 +135,37 @@ log = open(os.environ["XS_LOG"]).read() if "XS_LOG" in os.environ else ""
 check("deaf client dropped", True, "not reading its events" in log)
 print("     (8000 writes with a deaf watcher: %.2fs, RSS %d -> %d KiB)" % (elapsed, before, after))
 
+# A client that keeps sending but never reads: the daemon stops reading it
+# once its replies back up, serves others, and does not spin.
+def cpu_ticks(pid):
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+
+
+if pid:
+    s.call("WRITE", args("/bigval") + b"b" * 4000)
+    spam = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    spam.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    spam.connect(path)
+    spam.setblocking(False)
+    req = HDR.pack(TYPES["READ"], 1, 0, len(args("/bigval"))) + args("/bigval")
+    sent = 0
+    try:
+        for _ in range(200000):
+            spam.send(req)
+            sent += 1
+    except BlockingIOError:
+        pass
+    time.sleep(0.2)
+    t0 = cpu_ticks(pid)
+    time.sleep(1.0)
+    busy = cpu_ticks(pid) - t0
+    check("others served beside a client that sends but never reads", b"4",
+          s.call("READ", args("/tx/state")))
+    check("daemon idle while that client is stalled (< 20 ticks/s)", True, busy < 20)
+    print("     (%d requests queued by the stalled client, %d ticks in 1 s)" % (sent, busy))
+    spam.close()
+
 # thousands of transactions and watches from dom0 are allowed (no quota)
 for i in range(2000):
     s.call("TRANSACTION_START")
