@@ -137,6 +137,7 @@ static void print_row(FILE *f, const struct row *r, bool lng)
 static int managed_rows(struct xend *x, FILE *f, bool lng, const char *want)
 {
 	char **names = managed_names(x);
+	json_t *cfg, *b;
 	struct row r;
 
 	for (size_t i = 0; names && names[i]; i++) {
@@ -144,6 +145,13 @@ static int managed_rows(struct xend *x, FILE *f, bool lng, const char *want)
 			memset(&r, 0, sizeof(r));
 			r.name = names[i];
 			r.state = "------";
+			cfg = managed_config(x, names[i]);
+			b = json_object_get(cfg, "b_info");
+			r.mem_mib = (unsigned long long)json_integer_value(
+				json_object_get(b, "target_memkb")) / 1024;
+			r.vcpus = (unsigned)json_integer_value(
+				json_object_get(b, "avail_vcpus"));
+			json_decref(cfg);
 			if (state_matches(&r, want))
 				print_row(f, &r, lng);
 		}

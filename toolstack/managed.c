@@ -67,6 +67,19 @@ int managed_new(struct xend *x, json_t *config, const char *config_file,
 	return 0;
 }
 
+json_t *managed_config(struct xend *x, const char *name)
+{
+	char path[600];
+	json_t *o, *c;
+
+	if (managed_path(x, name, path, sizeof(path)))
+		return NULL;
+	o = json_load_file(path, 0, NULL);
+	c = json_incref(json_object_get(o, "config"));
+	json_decref(o);
+	return c;
+}
+
 int managed_start(struct xend *x, const char *name, bool paused, char **msg)
 {
 	char path[600];

@@ -214,6 +214,8 @@ int managed_delete(struct xend *x, const char *name, char **msg);
 /* Names of managed domains (NULL-terminated, free each and the array). */
 char **managed_names(struct xend *x);
 void managed_auto_start(struct xend *x);
+/* The stored config of a managed domain (a new reference), or NULL. */
+json_t *managed_config(struct xend *x, const char *name);
 
 /* Host facts. */
 uint64_t host_mem_kib(bool free_only);

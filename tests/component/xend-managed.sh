@@ -19,7 +19,7 @@ check "broken auto config logged with its line" 0 $?
 make_cfg m1 'on_poweroff = "destroy"'
 check_rc "new" 0 "$XM" new "$T/m1.cfg"
 check "stored" "yes" "$([ -f "$T/state/domains/m1.json" ] && echo yes)"
-check "listed without an id" "m1 ------" "$("$XM" list | awk '$1 == "m1" {print $1, $2}')"
+check "listed without an id" "m1 64 1 ------" "$("$XM" list | awk '$1 == "m1" {print $1, $2, $3, $4}')"
 check "list --state=halted" "m1" "$("$XM" list --state=halted | awk 'NR > 1 {print $1}')"
 check_rc "start" 0 "$XM" start m1
 check "start output" "Started domain m1 (id=2)" "$OUT"
@@ -28,7 +28,7 @@ check_rc "start twice" 1 "$XM" start m1
 check_rc "delete while running" 1 "$XM" delete m1
 check_rc "new while running" 1 "$XM" new "$T/m1.cfg"
 "$XM" shutdown -w m1
-check "back to inactive after shutdown" "m1 ------" "$("$XM" list | awk '$1 == "m1" {print $1, $2}')"
+check "back to inactive after shutdown" "m1 64 1 ------" "$("$XM" list | awk '$1 == "m1" {print $1, $2, $3, $4}')"
 check_rc "start -p" 0 "$XM" start -p m1
 check "started paused" "--p---" "$(dom_field m1 5)"
 "$XM" destroy m1
