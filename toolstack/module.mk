@@ -9,3 +9,5 @@ XEND_SRCS := toolstack/main.c toolstack/api.c toolstack/api_cmds.c \
 	xenstore/client.c proto/xend_proto.c $(CONFIG_SRCS) $(LIB_SRCS)
 
 $(eval $(call program,xend,$(XEND_SRCS),-ljansson))
+
+$(eval $(call unit_test,xend_domid_test,toolstack/domid_test.c toolstack/domid.c xenstore/client.c $(LIB_SRCS),))

@@ -6,7 +6,8 @@
 # brought yet say so.
 . "$(dirname "$0")/xend_lib.sh"
 xs_start
-xend_start
+mkdir "$T/clog"
+xend_start --console-log-dir "$T/clog"
 
 # --- create and list
 make_cfg web vcpus=2 'extra = "console=hvc0"'
@@ -18,6 +19,8 @@ check "list header" "Name                                        ID   Mem VCPUs 
 check "list Domain-0 first" "Domain-0 0" "$(sed -n 2p <<<"$out" | awk '{print $1, $2}')"
 check "list web row" "web 1 64 2 r-----" \
 	"$(sed -n 3p <<<"$out" | awk '{print $1, $2, $3, $4, $5}')"
+wait_until 3 'grep -q "Linux version" "$T/clog/guest-web.log"'
+check "console log (--console-log-dir)" "Linux version" "$(grep -o 'Linux version' "$T/clog/guest-web.log")"
 check "domid" "1" "$("$XM" domid web)"
 check "domname" "web" "$("$XM" domname 1)"
 check "domid Domain-0" "0" "$("$XM" domid Domain-0)"
