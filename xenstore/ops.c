@@ -38,6 +38,8 @@ struct wire_op {
 
 static int reply(struct req *rq, const void *data, uint32_t len)
 {
+	if (len > XENSTORE_PAYLOAD_MAX)
+		return -E2BIG; /* as Xen's send_reply */
 	return conn_queue(rq->c, &rq->hdr, rq->hdr.type, data, len, false);
 }
 

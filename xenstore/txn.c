@@ -33,6 +33,10 @@ struct txn_node {
 	bool recreated; /* deleted, then created again in this transaction */
 	uint8_t evmask;
 	uint64_t created; /* creation order within the transaction, 0: none */
+	/* Nodes created below this one in the transaction, oldest first;
+	 * kept so listing a directory does not scan every touched node. */
+	struct txn_node *new_head, **new_tail, *new_next;
+	bool on_new_list;
 	char path[];
 };
 
@@ -114,21 +118,21 @@ static int txl_get(void *ctx, const char *path, struct store_nodeval *out)
 	return 0;
 }
 
-static bool is_parent_of(const char *parent, const char *path)
+static int by_creation(const void *a, const void *b)
 {
-	size_t plen = store_parent_len(path);
+	const struct txn_node *x = *(struct txn_node *const *)a;
+	const struct txn_node *y = *(struct txn_node *const *)b;
 
-	return strcmp(path, "/") != 0 && strlen(parent) == plen &&
-	       strncmp(parent, path, plen) == 0;
+	return x->created < y->created ? -1 : x->created > y->created;
 }
 
 static int txl_children(void *ctx, const char *path, struct xarena *a,
 			const char ***names_out, unsigned *n_out)
 {
 	struct txn *t = ctx;
-	struct txn_node *n, *c;
+	struct txn_node *n, *c, **made;
 	const char **base = NULL, **names;
-	unsigned nbase = 0, k = 0, extra = 0;
+	unsigned nbase = 0, k = 0, extra = 0, nm = 0;
 	size_t plen = strlen(path) + (strcmp(path, "/") != 0);
 	int rc = touch(t, path, &n);
 
@@ -139,10 +143,11 @@ static int txl_children(void *ctx, const char *path, struct xarena *a,
 	rc = t->main.ops->children(t->main.ctx, path, a, &base, &nbase);
 	if (rc && rc != -ENOENT)
 		return rc;
-	for (c = t->list; c; c = c->next)
-		extra += is_parent_of(path, c->path);
+	for (c = n->new_head; c; c = c->new_next)
+		extra++;
 	names = xarena_alloc(a, (nbase + extra + 1) * sizeof(*names));
-	if (!names)
+	made = xarena_alloc(a, (extra + 1) * sizeof(*made));
+	if (!names || !made)
 		return -ENOMEM;
 	for (unsigned i = 0; i < nbase; i++) {
 		char *full = xarena_printf(a, "%s%s%s", path,
@@ -155,24 +160,37 @@ static int txl_children(void *ctx, const char *path, struct xarena *a,
 			names[k++] = base[i];
 	}
 	/* Then what this transaction created, in creation order. */
-	for (uint64_t seq = 1, next = 0; seq; seq = next) {
-		struct txn_node *best = NULL;
-
-		next = 0;
-		for (c = t->list; c; c = c->next) {
-			if (!c->exists || !c->created || c->created < seq ||
-			    !is_parent_of(path, c->path))
-				continue;
-			if (!best || c->created < best->created)
-				best = c;
-		}
-		if (!best)
-			break;
-		names[k++] = best->path + plen;
-		next = best->created + 1;
-	}
+	for (c = n->new_head; c; c = c->new_next)
+		if (c->exists && c->created)
+			made[nm++] = c;
+	qsort(made, nm, sizeof(*made), by_creation);
+	for (unsigned i = 0; i < nm; i++)
+		names[k++] = made[i]->path + plen;
 	*names_out = names;
 	*n_out = k;
+	return 0;
+}
+
+/* Remember a node created in the transaction on its parent's list. */
+static int note_created(struct txn *t, struct txn_node *n)
+{
+	size_t plen = store_parent_len(n->path);
+	char parent[plen + 1];
+	struct txn_node *p;
+	int rc;
+
+	if (n->on_new_list || strcmp(n->path, "/") == 0)
+		return 0;
+	memcpy(parent, n->path, plen);
+	parent[plen] = '\0';
+	rc = touch(t, parent, &p);
+	if (rc)
+		return rc;
+	if (!p->new_tail)
+		p->new_tail = &p->new_head;
+	*p->new_tail = n;
+	p->new_tail = &n->new_next;
+	n->on_new_list = true;
 	return 0;
 }
 
@@ -209,6 +227,12 @@ static int txl_put(void *ctx, const char *path, const struct store_nodeval *nv,
 	if (!n->exists) {
 		/* New children go last in DIRECTORY, as in Xen's children
 		 * string; one deleted and made again moves there too. */
+		rc = note_created(t, n);
+		if (rc) {
+			free(v);
+			free(p);
+			return rc;
+		}
 		n->created = ++t->creations;
 		n->recreated = n->base_exists;
 	}
