@@ -47,6 +47,7 @@ struct options {
 	const char *kernel, *ramdisk, *cmdline;
 	const char *name, *xenstore, *state_dir, *console_log;
 	int paused;
+	int reboot_restart; /* --on-reboot restart */
 	unsigned long memory_mib;
 	unsigned long vcpus;
 	unsigned long domid;
@@ -59,7 +60,7 @@ static void usage(FILE *f)
 		"usage: kxen-monitor --kernel FILE [--ramdisk FILE] [--cmdline STR]\n"
 		"                    [--memory MiB] [--vcpus N] [--domid ID] [--log-level L]\n"
 		"                    [--name NAME] [--xenstore SOCKET] [--state-dir DIR]\n"
-		"                    [--console-log FILE] [--paused]\n"
+		"                    [--console-log FILE] [--paused] [--on-reboot restart|exit]\n"
 		"       kxen-monitor --check-host\n"
 		"       kxen-monitor --ctl DIR REQUEST     (e.g. '{\"op\":\"info\"}')\n"
 		"       kxen-monitor --attach DIR          (the console of a --state-dir domain)\n"
@@ -101,6 +102,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "console-log", required_argument, NULL, 'L' },
 		{ "paused", no_argument, NULL, 'P' },
+		{ "on-reboot", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -141,6 +143,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'S': o->state_dir = optarg; break;
 		case 'L': o->console_log = optarg; break;
 		case 'P': o->paused = 1; break;
+		case 'R':
+			if (strcmp(optarg, "restart") && strcmp(optarg, "exit")) {
+				fprintf(stderr, "kxen-monitor: --on-reboot '%s': expected restart or exit\n", optarg);
+				return -1;
+			}
+			o->reboot_restart = strcmp(optarg, "restart") == 0;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -319,6 +328,13 @@ static int run_domain(const struct options *o)
 
 	if (!d)
 		return EXIT_ERROR;
+	/* Termination signals are read by the main thread only (ctl_serve):
+	 * blocked before any thread exists, so every thread inherits that. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	domain_init(d, (int)o->domid);
 	d->console_fd = STDOUT_FILENO;
 	log_set_domid(d->domid);
@@ -405,12 +421,6 @@ static int run_domain(const struct options *o)
 	if (o->paused)
 		domain_pause(d);
 
-	/* Termination signals go to this thread only (sigtimedwait below). */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
 	log_info("booting '%s' with %lu MiB, %lu vCPU(s)", o->kernel,
 		 o->memory_mib, o->vcpus);
@@ -436,7 +446,8 @@ static int run_domain(const struct options *o)
 	fprintf(stderr, "kxen-monitor: domain %d shut down, shutdown reason: %s\n",
 		d->domid, domain_shutdown_name(rc));
 	status = exit_status(rc);
-	state_write(o, "exit", "%s %d\n", status, domain_shutdown_name(rc));
+	if (!(status == EXIT_REBOOT && o->reboot_restart))
+		state_write(o, "exit", "%s %d\n", status, domain_shutdown_name(rc));
 out:
 	consback_stop(&cb);
 	if (kick_fd >= 0)
@@ -479,5 +490,14 @@ int main(int argc, char **argv)
 		vm_host_probe(&caps);
 		return vm_host_report(&caps, stdout);
 	}
-	return run_domain(&o);
+	for (;;) {
+		int status = run_domain(&o);
+
+		/* A reboot restarts the domain in place: the same process and
+		 * domid, a fresh VM and memory, running at once. */
+		if (status != EXIT_REBOOT || !o.reboot_restart)
+			return status;
+		log_info("rebooting the domain in place");
+		o.paused = 0;
+	}
 }

@@ -109,5 +109,40 @@ boot crash 1 256 'echo c > /proc/sysrq-trigger'
 [ "$status" = 4 ] && good "panic gives exit 4" || { bad "panic: exit $status, want 4"; dump crash; }
 grep -q 'shutdown reason: crash' "$log" && good "reason crash" || bad "no 'shutdown reason: crash'"
 
+# --on-reboot restart: a reboot boots the domain again in the same process.
+log=$KXEN_FILES/boot-restart.log
+rm -f in.fifo; mkfifo in.fifo
+( timeout 200 kxen-monitor --kernel "$KXEN_GUEST_KERNEL" --ramdisk "$KXEN_GUEST_INITRD" \
+    --memory 256 --vcpus 2 --on-reboot restart --cmdline "$CMDLINE" <in.fifo 2>&1
+  echo "MONITOR-EXIT=$?" ) | stamp >"$log" &
+pipe=$!
+exec 3>in.fifo
+wait_count() { # $1 = how many init markers
+  i=0
+  while [ "$(grep -c KXEN-GUEST-INIT "$log")" -lt "$1" ] && [ $i -lt 1500 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  sleep 1
+}
+wait_count 1; echo 'reboot -f' >&3
+wait_count 2; echo 'poweroff -f' >&3
+wait $pipe; exec 3>&-
+status=$(sed -n 's/.*MONITOR-EXIT=\([0-9]*\).*/\1/p' "$log")
+[ "$(grep -c KXEN-GUEST-INIT "$log")" = 2 ] && good "reboot restarted the domain in place" || { bad "no second boot after reboot"; dump restart; }
+[ "$status" = 0 ] && good "restarted domain powers off with exit 0" || bad "restart: exit $status"
+
+# A hung guest is destroyed from outside by a signal, everything freed.
+log=$KXEN_FILES/boot-destroy.log
+kxen-monitor --kernel "$KXEN_GUEST_KERNEL" --ramdisk "$KXEN_GUEST_INITRD" \
+  --memory 256 --vcpus 2 --cmdline "$CMDLINE" </dev/null >"$log" 2>&1 &
+mon=$!
+i=0; while ! grep -q KXEN-GUEST-INIT "$log" && [ $i -lt 1500 ]; do sleep 0.1; i=$((i + 1)); done
+threads=$(ls /proc/$mon/task | wc -l)
+kill -TERM $mon
+wait $mon; status=$?
+[ "$status" = 9 ] && good "SIGTERM destroys: exit 9 (had $threads threads)" || { bad "SIGTERM: exit $status, want 9"; tail -n 5 "$log"; }
+grep -q 'shutdown reason: destroyed' "$log" && good "reason destroyed" || bad "no 'shutdown reason: destroyed'"
+[ ! -d /proc/$mon ] && good "monitor process gone" || bad "monitor still there"
+
 say "$pass passed, $fail failed"
 [ $fail = 0 ]
