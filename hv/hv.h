@@ -56,6 +56,13 @@ struct hv_domain {
 	uint8_t *gnttab_frames;     /* HV_NR_GNTTAB_FRAMES monitor pages */
 	uint64_t gnttab_gfn[HV_NR_GNTTAB_FRAMES]; /* ~0 until mapped */
 	uint64_t max_pages, cur_pages; /* memory reservation, in 4 KiB pages */
+
+	/* Periodic timers (VCPUOP_set_periodic_timer): KVM has only the
+	 * single-shot one, so a thread raises VIRQ_TIMER from timerfds. */
+	int periodic_tfd[32]; /* per vCPU, -1 until first used */
+	int periodic_epfd;    /* -1 until the thread starts */
+	int periodic_stop_fd;
+	pthread_t periodic_thread;
 };
 
 #endif

@@ -411,6 +411,29 @@ static void test_gnttab_op(void **state)
 	assert_int_equal(call(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, 0x5000, 1000000), -XEN_EINVAL);
 }
 
+static void test_periodic_timer(void **state)
+{
+	struct vcpu_set_periodic_timer pt = { .period_ns = 1000 };
+	uint64_t args[6] = { VCPUOP_set_periodic_timer, 1, 0x5000 };
+
+	(void)state;
+	memcpy(arg_page(), &pt, sizeof(pt));
+	/* Below Xen's 1 ms minimum: refused. */
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), -XEN_EINVAL);
+	d->vcpu[1].hv.timer_port = 9;
+	pt.period_ns = 1000000;
+	memcpy(arg_page(), &pt, sizeof(pt));
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 0);
+	/* It ticks: VIRQ_TIMER's port is raised on vCPU 1 (within 2 s). */
+	for (int i = 0; i < 2000 && !__atomic_load_n(&xk_fake.sends, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	assert_true(__atomic_load_n(&xk_fake.sends, __ATOMIC_SEQ_CST) > 0);
+	assert_int_equal(xk_fake.last_send_port, 9);
+	assert_int_equal(xk_fake.last_send_vcpu, 1);
+	args[0] = VCPUOP_stop_periodic_timer;
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +448,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memory_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcpu_and_hvm_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gnttab_op, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_periodic_timer, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("hypercall", tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "hv/timer.h"
 #include "monitor/xen_kvm.h"
 
 struct vcpuop {
@@ -91,12 +92,21 @@ static long vcpuop_stop_singleshot_timer(struct vcpu *v, struct vcpu *t, void *a
 	return 0;
 }
 
+static long vcpuop_set_periodic_timer(struct vcpu *v, struct vcpu *t, void *arg)
+{
+	const struct vcpu_set_periodic_timer *p = arg;
+
+	(void)v;
+	if (p->period_ns == 0)
+		return -XEN_EINVAL;
+	return hv_periodic_set(t, p->period_ns);
+}
+
 static long vcpuop_stop_periodic_timer(struct vcpu *v, struct vcpu *t, void *arg)
 {
 	(void)v;
-	(void)t;
 	(void)arg;
-	return 0; /* kxen never starts one on its own */
+	return hv_periodic_set(t, 0);
 }
 
 static long vcpuop_is_up(struct vcpu *v, struct vcpu *t, void *arg)
@@ -130,6 +140,9 @@ static const struct vcpuop vcpuop_table[] = {
 		"register_runstate_memory_area",
 		sizeof(struct vcpu_register_runstate_memory_area), false,
 		vcpuop_register_runstate },
+	[VCPUOP_set_periodic_timer] = { "set_periodic_timer",
+					sizeof(struct vcpu_set_periodic_timer),
+					false, vcpuop_set_periodic_timer },
 	[VCPUOP_stop_periodic_timer] = { "stop_periodic_timer", 0, false,
 					 vcpuop_stop_periodic_timer },
 	[VCPUOP_set_singleshot_timer] = { "set_singleshot_timer",
@@ -140,8 +153,9 @@ static const struct vcpuop vcpuop_table[] = {
 	[VCPUOP_register_vcpu_info] = { "register_vcpu_info",
 					sizeof(struct vcpu_register_vcpu_info),
 					false, vcpuop_register_vcpu_info },
-	/* initialise/up/down/set_periodic_timer/register_vcpu_time_memory_area
-	 * are -ENOSYS: PVH boots APs with INIT-SIPI (pvh-boot.md §10). */
+	/* initialise/up/down/register_vcpu_time_memory_area are -ENOSYS:
+	 * PVH boots APs with INIT-SIPI (pvh-boot.md §10), and without the
+	 * time area the guest only loses the vDSO pvclock. */
 };
 
 long hv_vcpu_op(struct vcpu *v, const uint64_t args[6])

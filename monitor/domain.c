@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "hv/xen.h"
+#include "hv/timer.h"
 #include "monitor/vcpu.h"
 
 void domain_shutdown(struct domain *d, int reason)
@@ -104,6 +105,9 @@ int domain_init(struct domain *d, int domid)
 		d->hv.gnttab_gfn[i] = ~0ull;
 	for (unsigned i = 0; i < HV_NR_EVTCHN; i++)
 		d->hv.evtchn[i].notify_fd = -1;
+	for (unsigned i = 0; i < 32; i++)
+		d->hv.periodic_tfd[i] = -1;
+	d->hv.periodic_epfd = d->hv.periodic_stop_fd = -1;
 	d->hv.evtchn[0].state = EVTCHN_RESERVED;
 	d->hv.gnttab_version = 1;
 	for (unsigned i = 0; i < DOMAIN_MAX_VCPUS; i++) {
@@ -120,6 +124,7 @@ int domain_init(struct domain *d, int domid)
 
 void domain_fini(struct domain *d)
 {
+	hv_timer_fini(d);
 	for (unsigned i = 0; i < DOMAIN_MAX_VCPUS; i++) {
 		pthread_mutex_destroy(&d->vcpu[i].work_lock);
 		pthread_cond_destroy(&d->vcpu[i].work_done);
