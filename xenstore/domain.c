@@ -17,6 +17,7 @@
  * more can be written, notifying after every chunk, since the guest only
  * notifies on transitions. */
 #include "xenstore/xenstored.h"
+#include "xenstore/fdkeep.h"
 #include "xenstore/journal.h"
 #include "xenstore/txn.h"
 #include "xenstore/watch.h"
@@ -46,6 +47,7 @@ struct domain {
 	bool broken;
 	bool shutdown;
 	bool dead; /* released; freed by domain_reap after the event batch */
+	bool restored; /* known from before a restart: its ring may be live */
 };
 
 struct domain *domain_find(struct xsd *x, store_domid_t domid)
@@ -236,6 +238,8 @@ void domain_ring_event(struct domain *d)
 
 static void ring_detach(struct domain *d)
 {
+	if (d->intf)
+		fdkeep_del(d->x->keep, d->domid);
 	if (d->conn) {
 		d->conn->dom = NULL;
 		d->conn->dead = true;
@@ -294,6 +298,8 @@ static int ring_attach(struct domain *d, int page_fd, int kick_fd,
 	if (d->x->epfd >= 0 &&
 	    epoll_ctl(d->x->epfd, EPOLL_CTL_ADD, kick_fd, &ev) < 0)
 		goto fail;
+	fdkeep_put(d->x->keep, d->domid,
+		   (const int[3]){ page_fd, kick_fd, notify_fd });
 	ring_notify(d);
 	return 0;
 fail:
@@ -355,7 +361,8 @@ int domain_introduce(struct xsd *x, store_domid_t domid, uint64_t gfn,
 	d->gfn = gfn;
 	d->port = port;
 	if (page_fd >= 0) {
-		rc = ring_attach(d, page_fd, kick_fd, notify_fd, true);
+		/* A ring known from before a restart is live: keep it. */
+		rc = ring_attach(d, page_fd, kick_fd, notify_fd, !d->restored);
 		if (rc) {
 			close_fds(page_fd, kick_fd, notify_fd);
 			if (is_new) {
@@ -483,6 +490,7 @@ int domain_restore(struct xsd *x, store_domid_t domid, uint64_t gfn,
 	d->gfn = gfn;
 	d->port = port;
 	d->target = target;
+	d->restored = true;
 	if (page_fd < 0)
 		return 0;
 	fcntl(page_fd, F_SETFD, FD_CLOEXEC);
@@ -501,4 +509,17 @@ struct conn *domain_conn(struct xsd *x, store_domid_t domid)
 	struct domain *d = domain_find(x, domid);
 
 	return d ? d->conn : NULL;
+}
+
+int domain_reattach(struct xsd *x, store_domid_t domid, const int fds[3])
+{
+	struct domain *d = domain_find(x, domid);
+
+	if (!d || d->intf) {
+		for (int i = 0; i < 3; i++)
+			close(fds[i]);
+		return -ENOENT;
+	}
+	return domain_restore(x, domid, d->gfn, d->port, d->target, fds[0],
+			      fds[1], fds[2]);
 }

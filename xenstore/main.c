@@ -5,6 +5,7 @@
  * events, output queued for any connection (events caused by another
  * connection's request) is flushed and dead connections are reaped. */
 #include "xenstore/xenstored.h"
+#include "xenstore/fdkeep.h"
 #include "xenstore/journal.h"
 #include "xenstore/liveupdate.h"
 #include "lib/log.h"
@@ -233,6 +234,7 @@ static int setup_signals(struct xsd *x)
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN); /* the fd keeper is reaped automatically */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -314,8 +316,36 @@ static void run(struct xsd *x)
 
 static void restore_domain(void *ctx, const struct journal_domain *jd)
 {
-	if (domain_introduce(ctx, jd->domid, jd->gfn, jd->port, -1, -1, -1))
+	if (domain_restore(ctx, jd->domid, jd->gfn, jd->port, STORE_DOMID_NONE,
+			   -1, -1, -1))
 		log_warn(0, "d%u: could not restore", jd->domid);
+}
+
+/* Join the fd keeper; after a crash, serve the rings it kept again. */
+static void setup_keeper(struct xsd *x, const char *dir, bool live_restore)
+{
+	struct fdkeep_entry *e;
+	unsigned n;
+	int rc = fdkeep_open(dir, &x->keep, &e, &n);
+
+	if (rc) {
+		log_warn(-rc, "fd keeper unavailable: rings need a new INTRODUCE "
+			 "after a crash");
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (live_restore) {
+			/* live update brought its own copies along */
+			for (int k = 0; k < 3; k++)
+				close(e[i].fds[k]);
+			continue;
+		}
+		if (domain_reattach(x, e[i].domid, e[i].fds))
+			log_warn(0, "d%u: kept ring not reattached", e[i].domid);
+		else
+			log_info("d%u: ring reattached after restart", e[i].domid);
+	}
+	free(e);
 }
 
 static int write_pid(const char *file, pid_t pid)
@@ -384,8 +414,18 @@ int main(int argc, char **argv)
 	 * active: swap them off during the load. */
 	rc = xsd_load(&x, o.state_dir, o.fresh && !o.restore, o.sync,
 		      restore_domain);
-	if (!rc && o.restore)
+	if (!rc && o.restore) {
 		rc = liveupdate_restore(&x, o.restore);
+		if (rc == -ENOENT) {
+			/* Not a live update (e.g. started again with the
+			 * command line of one): an ordinary start. */
+			log_warn(0, "no live update state at %s", o.restore);
+			o.restore = NULL;
+			rc = 0;
+		}
+	}
+	if (!rc)
+		setup_keeper(&x, o.state_dir, o.restore != NULL);
 	if (!rc)
 		rc = setup_sockets(&x, o.socket);
 	/* A live update keeps the pid: no second fork. Fork before the

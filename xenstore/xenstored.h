@@ -20,6 +20,7 @@
 
 struct conn;
 struct domain;
+struct fdkeep;
 struct journal;
 struct txn;
 struct watch_set;
@@ -45,6 +46,7 @@ struct xsd {
 	struct domain *domains;
 	struct domain *dead_domains; /* released, freed after the event batch */
 	struct journal *j;
+	struct fdkeep *keep;  /* ring fds kept for crash recovery, or NULL */
 	struct xarena arena;  /* the current request's scratch memory */
 	int epfd;             /* -1 when driven without an event loop */
 	int listen_fd, listen_ro_fd;
@@ -183,6 +185,10 @@ int domain_restore(struct xsd *x, store_domid_t domid, uint64_t gfn,
 		   uint32_t port, store_domid_t target, int page_fd,
 		   int kick_fd, int notify_fd) __attribute__((warn_unused_result));
 struct conn *domain_conn(struct xsd *x, store_domid_t domid);
+/* After a crash: serve a recorded domain's ring again with the fds the
+ * keeper held (page, kick, notify); taken over, closed on failure. */
+int domain_reattach(struct xsd *x, store_domid_t domid, const int fds[3])
+	__attribute__((warn_unused_result));
 /* For live update: iterate domains. */
 struct domain *domain_next(struct xsd *x, struct domain *d);
 void domain_describe(const struct domain *d, store_domid_t *domid,

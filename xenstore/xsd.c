@@ -5,6 +5,7 @@
  * privileged ones always, others if they can read the node (or, for an ACL
  * change, could read it before: XSA-115) or its parent. */
 #include "xenstore/xenstored.h"
+#include "xenstore/fdkeep.h"
 #include "xenstore/journal.h"
 #include "xenstore/watch.h"
 #include "lib/log.h"
@@ -126,6 +127,9 @@ void xsd_fini(struct xsd *x)
 	while (x->conns)
 		conn_destroy(x->conns);
 	domain_free_all(x);
+	/* A clean exit: nothing left to recover, the keeper may go. */
+	fdkeep_close(x->keep, true);
+	x->keep = NULL;
 	watch_set_free(x->ws);
 	x->ws = NULL;
 	if (x->j)

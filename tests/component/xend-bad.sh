@@ -69,6 +69,15 @@ check "one race domain" "1" "$("$XM" list | grep -c '^race ')"
 "$XM" destroy race
 nothing_at_all "after the race"
 
+# --- non-root users are refused by the socket's permissions (0600)
+check "socket mode" "600" "$(stat -c %a "$XEND_SOCKET")"
+if command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+	chmod 755 "$T"
+	check_rc "xm as nobody" 1 runuser -u nobody -- "$XM" list
+	check "refused with EACCES" "Permission denied" "$(grep -o 'Permission denied' <<<"$OUT")"
+	chmod 700 "$T"
+fi
+
 # --- a second xend on the same socket refuses to start
 out=$("$XEND" -f --socket "$XEND_SOCKET" --run-dir "$T/run2" --log-file - 2>&1); rc=$?
 check "second xend refused" "1" "$rc"

@@ -55,5 +55,8 @@ xs_stop
 xs_start
 check "restart after --no-recovery keeps the fresh tree" "1" "$(xenstore-exists /keep 2>/dev/null; echo $?)"
 (cd "$(dirname "$0")" && timeout 30 $PY xenstore_restart_test.py "$XS_PID") || XS_FAILS=$((XS_FAILS + 1))
+(cd "$(dirname "$0")" && timeout 30 $PY xenstore_crash_test.py "$XS_PID" "$XS_TMP/newpid") || XS_FAILS=$((XS_FAILS + 1))
+[ -s "$XS_TMP/newpid" ] && XS_PID=$(cat "$XS_TMP/newpid")
+check "ring reattached from the fd keeper" "1" "$(grep -c 'd6: ring reattached' "$XS_TMP/log")"
 check "two live updates happened (SIGUSR1, CONTROL)" "2" "$(grep -c 'live update: restored' "$XS_TMP/log")"
 xs_done

@@ -2,7 +2,7 @@
 # Starts xenstored on a temporary socket and state dir, stops it on exit.
 set -u
 XS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-XS_BIN=${XENSTORED_BIN:-$XS_TOP/build/bin/xenstored}
+XS_BIN=$(realpath "${XENSTORED_BIN:-$XS_TOP/build/bin/xenstored}")
 # ASan's quarantine holds freed memory: memory bounds are looser there
 case "$XS_BIN" in *build-san*) export XS_SAN=1 ;; esac
 XS_TMP=$(mktemp -d /tmp/kxen-xs.XXXXXX)
@@ -32,6 +32,11 @@ xs_stop() {
 
 xs_cleanup() {
 	xs_stop
+	# the ring fd keeper quits with a clean daemon exit; a test that
+	# killed its daemon for good leaves it behind: stop it
+	local kp
+	kp=$(cat "$XS_TMP/state/fdkeep.sock.pid" 2>/dev/null)
+	[ -n "$kp" ] && kill "$kp" 2>/dev/null
 	[ -n "${XS_KEEP:-}" ] || rm -rf "$XS_TMP"
 }
 trap xs_cleanup EXIT
