@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step = data[1] ? data[1] * 17u : CONN_IN_CAP;
 	c = conn_new(&x, &conn_null_transport, -1, &who);
 	if (c && (data[0] & 2))
-		c->dom = NULL, c->read_only = true;
+		c->read_only = true; /* as a socket_ro client */
 	while (c && off < size && !c->dead) {
 		size_t n = size - off;
 
