@@ -79,7 +79,11 @@ endef
 
 include $(sort $(wildcard */module.mk))
 
-.PHONY: all check fuzz fuzz-smoke clean
+.PHONY: all check fuzz fuzz-smoke clean print-cflags
+# For scripts/check-werror: the exact flags every object is built with.
+print-cflags:
+	@echo $(CFLAGS)
+
 all: $(PROGRAMS) $(GUESTS)
 
 $(B)/obj/%.o: %.c

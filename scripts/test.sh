@@ -38,6 +38,8 @@ step() {
 step install-deps scripts/install-deps || true
 jobs=$(nproc)
 step build make -j"$jobs"
+step werror scripts/check-werror
+step includes scripts/check-includes
 step build-san make -j"$jobs" SAN=1
 step unit make -j"$jobs" SAN=1 check
 step fuzz-smoke make -j"$jobs" fuzz-smoke FUZZ_SECONDS="${KXEN_FUZZ_SECONDS:-5}"
