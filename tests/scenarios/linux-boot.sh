@@ -6,6 +6,9 @@
 #   testbed/run tests/scenarios/linux-boot.sh
 # Each boot's console is kept in $KXEN_FILES/boot-*.log (printed on failure).
 set -u
+# A monitor that dies early closes its input fifo: report it, do not die
+# of SIGPIPE while typing into it.
+trap '' PIPE
 CMDLINE="console=hvc0 earlyprintk=xen loglevel=7 xen.fifo_events=0 rdinit=/init"
 fail=0
 pass=0
@@ -129,6 +132,7 @@ wait_count 2; echo 'poweroff -f' >&3
 wait $pipe; exec 3>&-
 status=$(sed -n 's/.*MONITOR-EXIT=\([0-9]*\).*/\1/p' "$log")
 [ "$(grep -c KXEN-GUEST-INIT "$log")" = 2 ] && good "reboot restarted the domain in place" || { bad "no second boot after reboot"; dump restart; }
+grep -q 'rebooting the domain in place' "$log" && good "monitor says it rebooted in place" || bad "no in-place reboot message"
 [ "$status" = 0 ] && good "restarted domain powers off with exit 0" || bad "restart: exit $status"
 
 # A hung guest is destroyed from outside by a signal, everything freed.
