@@ -21,7 +21,8 @@ ok() { echo "xend-testbed: ok: $*"; }
 bad() { echo "xend-testbed: FAIL: $*"; fail=$((fail + 1)); }
 W=/tmp/xt
 mkdir -p $W/st $W/clog /run/xenstored
-xenstored --socket /run/xenstored/socket --state-dir $W/st 2>$W/xenstored.log &
+xenstored --socket /run/xenstored/socket --state-dir $W/st --log-level debug \
+	--log-file $W/xenstored.log &
 xs=$!
 sleep 0.5
 export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
@@ -88,6 +89,8 @@ if wait_id deb 3 60; then
 else
 	bad "no reboot within 60 s: $(xm list | tail -n +2)"
 	echo "--- guest console (tail)"; tail -n 15 $W/clog/guest-deb.log
+	echo "--- xenstored: domain 2's requests"
+	grep -E ' d2[ :]' $W/xenstored.log | grep -v ' d0 ' | tail -n 40
 fi
 
 # shutdown: the guest powers itself off through control/shutdown
