@@ -29,6 +29,13 @@ check "exists" "0" "$(xenstore-exists /vm/u1; echo $?)"
 check "exists missing" "1" "$(xenstore-exists /vm/u2 2>/dev/null; echo $?)"
 xenstore-write /big "$(head -c 3000 /dev/zero | tr '\0' x)"
 check "3000-byte value" "3000" "$(xenstore-read /big | tr -d '\n' | wc -c)"
+# a directory over 4096 bytes: DIRECTORY says E2BIG, libxenstore falls
+# back to DIRECTORY_PART chunks
+for i in $(seq 150); do echo "/wide/entry-with-a-fairly-long-name-number-$i x"; done | xargs xenstore-write
+check "xenstore-list of a 6 KB directory (DIRECTORY_PART)" "150 150" \
+	"$(xenstore-list /wide | wc -l) $(xenstore-list /wide | sort -u | wc -l)"
+check "last entry in order" "entry-with-a-fairly-long-name-number-150" "$(xenstore-list /wide | tail -n 1)"
+xenstore-rm /wide
 xenstore-rm /vm/u1/name
 check "rm" "" "$(xenstore-list /vm/u1)"
 check "rm absent under existing parent" "0" "$(xenstore-rm /vm/u1/none; echo $?)"
