@@ -389,7 +389,9 @@ static bool apply_put(struct journal *j, const unsigned char *b, size_t n)
 		perms[i].domid = (store_domid_t)(p[0] | p[1] << 8);
 		perms[i].access = p[2] & 3;
 	}
-	if (ok) {
+	if (ok && path[0] == '@' && np) {
+		(void)store_special_set_perms(j->st, path, perms, np);
+	} else if (ok) {
 		struct store_nodeval nv = { .value = (const char *)b + 13 + plen,
 					    .vlen = vlen, .perms = perms,
 					    .nperms = np };

@@ -300,6 +300,11 @@ int liveupdate_restore(struct xsd *x, const char *file)
 		restore_conn(x, &r);
 	fclose(r.f);
 	unlink(file);
+	/* Requests that were waiting in a paused client's buffer: nothing
+	 * else will make us look at them again. */
+	for (struct conn *c = x->conns; c; c = c->next)
+		if (!c->dom && c->in_len)
+			conn_process_input(c);
 	log_info("live update: restored %u nodes", store_node_count(x->st));
 	return r.bad ? -EINVAL : 0;
 }

@@ -428,6 +428,13 @@ int store_special_set_perms(struct store *st, const char *path,
 		return -ENOSPC;
 	memcpy(st->special_perms[i], perms, n * sizeof(*perms));
 	st->special_n[i] = n;
+	/* Journaled like a node so the ACL survives restarts. */
+	if (st->hooks.put) {
+		const struct store_nodeval nv = { .value = "", .perms = perms,
+						  .nperms = n };
+
+		st->hooks.put(st->hooks.ctx, path, &nv);
+	}
 	return 0;
 }
 
@@ -449,7 +456,18 @@ int store_walk(struct store *st,
 	       int (*fn)(void *, const char *, const struct store_nodeval *),
 	       void *ctx)
 {
-	return walk_node(node_lookup(st, "/"), fn, ctx);
+	static const char *const specials[] = { "@introduceDomain",
+						"@releaseDomain" };
+	int rc = walk_node(node_lookup(st, "/"), fn, ctx);
+
+	for (int i = 0; !rc && i < 2; i++) {
+		const struct store_nodeval nv = { .value = "",
+						  .perms = st->special_perms[i],
+						  .nperms = st->special_n[i] };
+
+		rc = fn(ctx, specials[i], &nv);
+	}
+	return rc;
 }
 
 /* Collect the nodes owned by domid (topmost only: their subtree goes with

@@ -177,7 +177,8 @@ int store_node_gen(struct store_req *r, const char *path, uint64_t *gen)
  * naming it, as when a domain goes away. Changes go through the hooks. */
 void store_forget_domain(struct store *st, store_domid_t domid);
 
-/* Walk the main tree parent-first; for snapshots. Stops at a non-zero
+/* Walk the main tree parent-first, then the @special ACLs (empty value);
+ * for snapshots. Stops at a non-zero
  * return of fn and passes it back. */
 int store_walk(struct store *st,
 	       int (*fn)(void *ctx, const char *path,

@@ -10,6 +10,11 @@ import sys; sys.path.insert(0, "tests/component")
 from xenstore_raw import Sock, args
 s = Sock(); s.call("INTRODUCE", args("5", "1", "1"))
 PYEOF
+$PY - <<'PYEOF'
+import sys; sys.path.insert(0, "tests/component")
+from xenstore_raw import Sock, args
+Sock().call("SET_PERMS", args("@releaseDomain", "n0", "r7"))
+PYEOF
 xenstore-rm /keep/gone 2>/dev/null
 xenstore-write /keep/gone x
 xenstore-rm /keep/gone
@@ -23,6 +28,12 @@ check "kill -9: domain record back" "T" "$($PY - <<'PYEOF'
 import sys; sys.path.insert(0, "tests/component")
 from xenstore_raw import Sock, args
 print(Sock().call("IS_DOMAIN_INTRODUCED", args("5")).rstrip(b"\0").decode())
+PYEOF
+)"
+check "kill -9: @releaseDomain ACL back" "n0 r7" "$($PY - <<'PYEOF'
+import sys; sys.path.insert(0, "tests/component")
+from xenstore_raw import Sock, args
+print(Sock().call("GET_PERMS", args("@releaseDomain")).rstrip(b"\0").replace(b"\0", b" ").decode())
 PYEOF
 )"
 # many writes then a crash: the journal replays all of them
