@@ -81,15 +81,19 @@ void conn_destroy(struct conn *c)
 }
 
 /* Destroy connections marked dead; called where no request is running. */
-void conn_reap(struct xsd *x)
+unsigned conn_reap(struct xsd *x)
 {
 	struct conn *c = x->conns, *next;
+	unsigned n = 0;
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->dead)
+		if (c->dead) {
 			conn_destroy(c);
+			n++;
+		}
 	}
+	return n;
 }
 
 size_t conn_input_room(const struct conn *c)

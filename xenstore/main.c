@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -229,6 +230,17 @@ static int setup_sockets(struct xsd *x, const char *path)
 	return rc;
 }
 
+/* Every client and ring costs fds: take the hard limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int setup_signals(struct xsd *x)
 {
 	sigset_t set;
@@ -259,6 +271,21 @@ static void on_signal(struct xsd *x)
 	}
 }
 
+static void listen_pause(struct xsd *x, bool pause)
+{
+	struct xsd_poll *polls[2] = { &x->listen_poll, &x->listen_ro_poll };
+	int fds[2] = { x->listen_fd, x->listen_ro_fd };
+
+	for (int i = 0; i < 2; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = polls[i] };
+
+		if (fds[i] >= 0)
+			epoll_ctl(x->epfd, pause ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
+				  fds[i], &ev);
+	}
+	x->accept_paused = pause;
+}
+
 static void on_event(struct xsd *x, struct epoll_event *ev)
 {
 	struct xsd_poll *p = ev->data.ptr;
@@ -268,8 +295,14 @@ static void on_event(struct xsd *x, struct epoll_event *ev)
 		bool ro = p->ptr != NULL;
 		int rc = conn_accept(x, ro ? x->listen_ro_fd : x->listen_fd, ro);
 
-		if (rc && rc != -EAGAIN)
+		if (rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM) {
+			/* The pending connection stays readable: stop
+			 * listening until a connection goes, or we spin. */
+			log_warn(-rc, "accept: not accepting for now");
+			listen_pause(x, true);
+		} else if (rc && rc != -EAGAIN) {
 			log_warn(-rc, "accept");
+		}
 		break;
 	}
 	case XSD_POLL_CONN:
@@ -286,11 +319,15 @@ static void on_event(struct xsd *x, struct epoll_event *ev)
 
 static void flush_all(struct xsd *x)
 {
+	unsigned reaped;
+
 	for (struct conn *c = x->conns; c; c = c->next)
 		if (c->out_head && !c->dead)
 			c->tp->flush(c);
-	conn_reap(x);
+	reaped = conn_reap(x);
 	domain_reap(x);
+	if (reaped && x->accept_paused)
+		listen_pause(x, false);
 }
 
 static void run(struct xsd *x)
@@ -394,6 +431,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init("xenstored", -1);
+	raise_fd_limit();
 	if (xsd_init(&x) < 0 || parse_options(argc, argv, &o, &x) < 0) {
 		usage(stderr);
 		return 2;

@@ -55,6 +55,7 @@ struct xsd {
 	store_domid_t priv_domid;
 	bool keep_orphans;    /* -K: a released domain's nodes go to dom0 */
 	bool live_update;     /* set by CONTROL live-update or SIGUSR1 */
+	bool accept_paused;   /* out of fds: listening sockets off epoll */
 	bool stop;
 	const char *socket_path;
 	const char *state_dir;
@@ -136,7 +137,8 @@ void conn_sent(struct conn *c, size_t n);
 int conn_take_fd(struct conn *c);
 void conn_drop_txns(struct conn *c);
 struct txn *conn_find_txn(struct conn *c, uint32_t id);
-void conn_reap(struct xsd *x);
+/* Destroy dead connections; returns how many. */
+unsigned conn_reap(struct xsd *x);
 extern const struct conn_transport conn_socket_transport;
 extern const struct conn_transport conn_null_transport;
 void conn_socket_io(struct conn *c, uint32_t events);
