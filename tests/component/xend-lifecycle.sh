@@ -53,6 +53,14 @@ check "console backend frontend" "$D/console" \
 	"$(xenstore-read /local/domain/0/backend/console/1/0/frontend)"
 check "xs_reset_watches" "1" "$(xenstore-read $D/control/platform-feature-xs_reset_watches)"
 check "/libxl type" "pvh" "$(xenstore-read /libxl/1/type)"
+introduced() { /usr/bin/python3 - "$1" <<'EOF'
+import os, sys
+from pyxs import Client
+c = Client(unix_socket_path=os.environ["XENSTORED_PATH"]); c.connect()
+print(c.is_domain_introduced(int(sys.argv[1])))
+EOF
+}
+check "introduced to xenstored (by the monitor)" "True" "$(introduced 1)"
 check "perms domain dir (RO)" "n0,r1" "$(perm $D)"
 check "perms control (RO)" "n0,r1" "$(perm $D/control)"
 check "perms control/shutdown (RW)" "n1" "$(perm $D/control/shutdown)"
@@ -111,6 +119,7 @@ check "gone after shutdown -w" "yes" "$(gone www && echo yes)"
 check "monitor process gone" "" "$(alive "$pid" && echo alive)"
 check_nothing_left 1 "after shutdown"
 check "/vm emptied" "" "$(xenstore-list /vm)"
+check "released from xenstored" "False" "$(introduced 1)"
 
 # --- reboot: on_reboot=restart gives a new boot under a new id
 make_cfg db
@@ -131,6 +140,7 @@ id=$(dom_field paused 2)
 check_rc "destroy" 0 "$XM" destroy paused
 check "gone after destroy" "yes" "$(gone paused && echo yes)"
 check_nothing_left "$id" "after destroy"
+check "destroyed domain released" "False" "$(introduced "$id")"
 check_rc "destroy unknown" 1 "$XM" destroy paused
 check_rc "destroy Domain-0" 1 "$XM" destroy 0
 
