@@ -77,6 +77,18 @@ static struct domain *one_domain(struct xend *x, struct api_req *rq,
 	return d;
 }
 
+/* Devices come with issue 7: say so instead of dropping them quietly. */
+static void device_warning(struct api_req *rq, json_t *config)
+{
+	size_t nd = json_array_size(json_object_get(config, "disks"));
+	size_t nn = json_array_size(json_object_get(config, "nics"));
+
+	if (nd || nn)
+		api_fail(rq, 0, "warning: %zu disk(s) and %zu vif(s) not "
+			 "attached: virtual devices are not implemented yet",
+			 nd, nn);
+}
+
 static int cmd_create(struct xend *x, struct api_req *rq)
 {
 	static const struct api_flag fl[] = { { "-c", NULL }, { "-p", NULL } };
@@ -95,6 +107,7 @@ static int cmd_create(struct xend *x, struct api_req *rq)
 		return rc;
 	}
 	fprintf(rq->out, "Started domain %s (id=%u)\n", d->name, d->domid);
+	device_warning(rq, rq->config);
 	return 0;
 }
 
@@ -335,10 +348,16 @@ static int cmd_start(struct xend *x, struct api_req *rq)
 	if (n != 1)
 		return api_fail(rq, 2, "start: expected a domain name");
 	rc = managed_start(x, pos[0], mask & 1, &msg);
-	if (rc)
+	if (rc) {
 		api_fail(rq, rc, "%s", msg ? msg : "start failed");
-	else if (msg)
-		fputs(msg, rq->out);
+	} else {
+		struct domain *d = dom_find_name(x, pos[0]);
+
+		if (msg)
+			fputs(msg, rq->out);
+		if (d)
+			device_warning(rq, d->config);
+	}
 	free(msg);
 	return rc;
 }
