@@ -294,7 +294,11 @@ bool mon_ended(struct domain *d, enum dom_exit *how, int *status)
 void mon_kill(struct domain *d)
 {
 	if (d->pid > 0) {
-		kill(d->pid, SIGKILL);
+		/* Through the pidfd when there is one: never a reused pid. */
+		if (d->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, d->pidfd, SIGKILL, NULL, 0);
+		else
+			kill(d->pid, SIGKILL);
 		if (d->is_child)
 			waitpid(d->pid, NULL, 0);
 		else if (d->pidfd >= 0)
