@@ -389,9 +389,11 @@ static bool apply_put(struct journal *j, const unsigned char *b, size_t n)
 		perms[i].domid = (store_domid_t)(p[0] | p[1] << 8);
 		perms[i].access = p[2] & 3;
 	}
+	if (ok && strlen(path) != plen)
+		ok = false; /* a NUL inside the path */
 	if (ok && path[0] == '@' && np) {
 		(void)store_special_set_perms(j->st, path, perms, np);
-	} else if (ok) {
+	} else if (ok && store_path_ok(path)) {
 		struct store_nodeval nv = { .value = (const char *)b + 13 + plen,
 					    .vlen = vlen, .perms = perms,
 					    .nperms = np };
@@ -420,7 +422,7 @@ static bool apply_record(struct journal *j, const unsigned char *b, size_t n)
 		if (n < 5 || n != 5 + (size_t)get_u32(b + 1))
 			return false;
 		path = strndup((const char *)b + 5, n - 5);
-		if (path)
+		if (path && strlen(path) == n - 5 && store_path_ok(path))
 			(void)main.ops->del(main.ctx, path, STORE_EV_NONE);
 		free(path);
 		return path != NULL;
@@ -444,6 +446,24 @@ static bool apply_record(struct journal *j, const unsigned char *b, size_t n)
 }
 
 /* Load one file; -ENOENT if absent or not from this boot/sequence. */
+/* Apply records from off on; returns where replay stopped (a torn or bad
+ * record ends it, as does the zeroed preallocated tail). */
+static size_t replay(struct journal *j, const unsigned char *data,
+		     size_t size, size_t off)
+{
+	while (off + 8 <= size) {
+		uint32_t crc = get_u32(data + off), len = get_u32(data + off + 4);
+
+		if (!crc && !len)
+			return size; /* the preallocated, unwritten part */
+		if (len > size - off - 8 || crc32(data + off + 8, len) != crc ||
+		    !apply_record(j, data + off + 8, len))
+			return off;
+		off += 8 + len;
+	}
+	return off < size ? off : size;
+}
+
 static int load_file(struct journal *j, const char *name, const char *magic,
 		     bool set_seq)
 {
@@ -451,7 +471,7 @@ static int load_file(struct journal *j, const char *name, const char *magic,
 	unsigned char *data = NULL;
 	struct file_hdr h;
 	struct stat sb;
-	size_t off;
+	size_t end;
 	int fd = -1, rc = -ENOENT;
 
 	if (!path)
@@ -469,20 +489,10 @@ static int load_file(struct journal *j, const char *name, const char *magic,
 		goto out;
 	if (set_seq)
 		j->seq = h.seq;
-	for (off = sizeof(h); off + 8 <= (size_t)sb.st_size;) {
-		uint32_t crc = get_u32(data + off), len = get_u32(data + off + 4);
-
-		if (!crc && !len)
-			break; /* the preallocated, unwritten part */
-		if (len > (size_t)sb.st_size - off - 8 ||
-		    crc32(data + off + 8, len) != crc ||
-		    !apply_record(j, data + off + 8, len)) {
-			log_warn(0, "%s: torn or bad record at %zu, rest ignored",
-				 path, off);
-			break;
-		}
-		off += 8 + len;
-	}
+	end = replay(j, data, (size_t)sb.st_size, sizeof(h));
+	if (end < (size_t)sb.st_size)
+		log_warn(0, "%s: torn or bad record at %zu, rest ignored", path,
+			 end);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -490,6 +500,19 @@ out:
 	free(data);
 	free(path);
 	return rc;
+}
+
+size_t journal_replay_buffer(struct store *st, const void *data, size_t len)
+{
+	struct journal j = { .st = st, .fd = -1 };
+	size_t end;
+
+	j.doms = calloc(JOURNAL_MAX_DOMS, sizeof(*j.doms));
+	if (!j.doms)
+		return 0;
+	end = replay(&j, data, len, 0);
+	free(j.doms);
+	return end;
 }
 
 static int mkdir_p(const char *dir)

@@ -18,6 +18,7 @@
 #define KXEN_XENSTORE_JOURNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xenstore/store.h"
@@ -49,5 +50,8 @@ void journal_commit(struct journal *j);
 /* Write a fresh snapshot now (live update, clean exit). */
 int journal_compact(struct journal *j) __attribute__((warn_unused_result));
 void journal_close(struct journal *j);
+/* Apply a run of records (no file header) to st, as a load does; returns
+ * the offset where replay stopped. For the fuzzer and tests. */
+size_t journal_replay_buffer(struct store *st, const void *data, size_t len);
 
 #endif

@@ -19,3 +19,4 @@ $(eval $(call program,xenstore-bench,bench/xenstore_bench.c,))
 # Runs build*/bin/xenstored, which `make check` builds first.
 $(eval $(call unit_test,xenstore_client_test,xenstore/client.c xenstore/client_test.c $(LIB_SRCS),))
 $(eval $(call unit_test,xenstore_journal_test,$(XS_CORE_SRCS) xenstore/journal.c xenstore/journal_test.c $(LIB_SRCS),))
+$(eval $(call fuzzer,fuzz_xs_journal,fuzz/fuzz_xs_journal.c $(XS_CORE_SRCS) xenstore/journal.c $(LIB_SRCS),))

@@ -132,6 +132,9 @@ int store_canonical(struct xarena *a, const struct store_who *who,
 		    const struct store_quota *q, const char *path,
 		    bool allow_special, const char **out);
 bool store_is_special(const char *path);
+/* An absolute canonical path (what the tree holds), for data read back
+ * from disk. */
+bool store_path_ok(const char *path);
 /* Length of the parent part of a canonical path ("/a/b" -> 2, "/a" -> 1). */
 size_t store_parent_len(const char *path);
 

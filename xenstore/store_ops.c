@@ -80,6 +80,14 @@ static bool valid_chars(const char *p)
 	return true;
 }
 
+bool store_path_ok(const char *path)
+{
+	size_t len = strlen(path);
+
+	return path[0] == '/' && len <= 3072 && valid_chars(path) &&
+	       !strstr(path, "//") && (len == 1 || path[len - 1] != '/');
+}
+
 /* Offset past "/local/domain/<id>/", which Xen's -M limit does not count. */
 static size_t local_prefix(const char *path)
 {
