@@ -126,7 +126,7 @@ static int read_request(int fd, char **out)
 }
 
 /* Fill rq from the JSON; 0 or an error phrase in rq->err. */
-static int decode(struct api_req *rq, const char *line)
+int api_decode(struct api_req *rq, const char *line)
 {
 	json_t *args;
 	json_error_t je;
@@ -190,7 +190,7 @@ static void handle(struct xend *x, int fd)
 		free(line);
 		return;
 	}
-	if (decode(&rq, line) == 0) {
+	if (api_decode(&rq, line) == 0) {
 		log_debug("request: %s", rq.command);
 		api_dispatch(x, &rq);
 	}

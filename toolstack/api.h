@@ -24,6 +24,10 @@ struct api_req {
 
 int api_fail(struct api_req *rq, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Decode one request line into rq (rq->root owns the strings; the
+ * caller frees rq->argv, rq->err and json_decref(rq->root)). 0, or the
+ * status with rq->err set. */
+int api_decode(struct api_req *rq, const char *line);
 void api_dispatch(struct xend *x, struct api_req *rq);
 int api_defer(struct xend *x, struct api_req *rq, const unsigned *ids,
 	      unsigned n);

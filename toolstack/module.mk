@@ -2,12 +2,13 @@
 # xenstore/xs.h and lib/; reaches monitors only through their sockets.
 include config/module.mk
 
-XEND_SRCS := toolstack/main.c toolstack/api.c toolstack/api_cmds.c \
+XEND_LIB_SRCS := toolstack/api.c toolstack/api_cmds.c \
 	toolstack/api_show.c toolstack/api_info.c toolstack/domain.c \
 	toolstack/policy.c toolstack/domid.c toolstack/layout.c \
 	toolstack/supervise.c toolstack/adopt.c toolstack/managed.c \
 	xenstore/client.c proto/xend_proto.c $(CONFIG_SRCS) $(LIB_SRCS)
 
-$(eval $(call program,xend,$(XEND_SRCS),-ljansson))
+$(eval $(call program,xend,toolstack/main.c $(XEND_LIB_SRCS),-ljansson))
+$(eval $(call fuzzer,fuzz_xend_api,toolstack/fuzz_api.c $(XEND_LIB_SRCS),-ljansson))
 
 $(eval $(call unit_test,xend_domid_test,toolstack/domid_test.c toolstack/domid.c xenstore/client.c $(LIB_SRCS),))
