@@ -304,7 +304,8 @@ static int do_txn_start(struct req *rq)
 	if (!v)
 		return -ENOMEM;
 	c->txns = v;
-	t = txn_new(c->x->st, id, c->who.priv ? 0 : c->x->q.txn_nodes);
+	t = txn_new(c->x->st, id, c->who.priv ? 0 : c->x->q.txn_nodes,
+		    c->who.domid);
 	if (!t)
 		return -ENOMEM;
 	c->txns[c->ntxns++] = t;

@@ -85,6 +85,9 @@ struct store_layer_ops {
 		   enum store_event ev);
 	/* Delete the node and anything below it. */
 	int (*del)(void *ctx, const char *path, enum store_event ev);
+	/* Nodes owned by domid that this layer adds to (or, negative,
+	 * removes from) the main tree's count; NULL: none. For quotas. */
+	int (*owned_delta)(void *ctx, store_domid_t domid);
 };
 
 struct store_layer {

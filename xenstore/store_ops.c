@@ -217,6 +217,17 @@ static int check_size(struct store_req *r, const char *path,
 	return size >= r->q->node_size ? -ENOSPC : 0;
 }
 
+/* Nodes the caller owns as its view has them (a transaction's own
+ * creations count: committing must not push a domain past -E). */
+static long owned_now(struct store_req *r)
+{
+	long n = (long)store_owned(r->st, r->who.domid);
+
+	if (r->layer.ops->owned_delta)
+		n += r->layer.ops->owned_delta(r->layer.ctx, r->who.domid);
+	return n;
+}
+
 /* Create path and its missing ancestors below the nearest existing one. */
 static int create_path(struct store_req *r, const char *path, const char *val,
 		       uint32_t vlen)
@@ -240,7 +251,7 @@ static int create_path(struct store_req *r, const char *path, const char *val,
 	if (!(store_perm_for(&r->who, anc.perms, anc.nperms) & STORE_PERM_WRITE))
 		return -EACCES;
 	if (!r->who.priv &&
-	    store_owned(r->st, r->who.domid) + missing > r->q->nodes)
+	    owned_now(r) + (long)missing > (long)r->q->nodes)
 		return -ENOSPC;
 	rc = check_size(r, buf, &anc,
 			strcspn(path + cut + (cut > 1), "/") + 1);

@@ -47,6 +47,8 @@ struct txn {
 	struct txn_node *list, **tail;
 	unsigned count, limit;
 	uint64_t creations;
+	int owned_delta; /* nodes of owned_domid created minus deleted */
+	store_domid_t owned_domid;
 	uint32_t id;
 	bool failed;
 };
@@ -235,6 +237,8 @@ static int txl_put(void *ctx, const char *path, const struct store_nodeval *nv,
 		}
 		n->created = ++t->creations;
 		n->recreated = n->base_exists;
+		if (nv->nperms && nv->perms[0].domid == t->owned_domid)
+			t->owned_delta++;
 	}
 	node_clear(n);
 	n->value = v;
@@ -250,10 +254,23 @@ static int txl_del(void *ctx, const char *path, enum store_event ev)
 {
 	struct txn *t = ctx;
 	struct txn_node *n;
+	struct store_nodeval nv;
 	int rc = touch(t, path, &n);
 
 	if (rc)
 		return rc;
+	if (n->exists) {
+		store_domid_t owner = STORE_DOMID_NONE;
+
+		if (n->written && n->nperms)
+			owner = n->perms[0].domid;
+		else if (!n->written &&
+			 t->main.ops->get(t->main.ctx, path, &nv) == 0 &&
+			 nv.nperms)
+			owner = nv.perms[0].domid;
+		if (owner == t->owned_domid)
+			t->owned_delta--;
+	}
 	node_clear(n);
 	n->written = true;
 	n->exists = false;
@@ -261,14 +278,23 @@ static int txl_del(void *ctx, const char *path, enum store_event ev)
 	return 0;
 }
 
+static int txl_owned_delta(void *ctx, store_domid_t domid)
+{
+	struct txn *t = ctx;
+
+	return domid == t->owned_domid ? t->owned_delta : 0;
+}
+
 static const struct store_layer_ops txn_ops = {
 	.get = txl_get,
 	.children = txl_children,
 	.put = txl_put,
 	.del = txl_del,
+	.owned_delta = txl_owned_delta,
 };
 
-struct txn *txn_new(struct store *st, uint32_t id, unsigned node_limit)
+struct txn *txn_new(struct store *st, uint32_t id, unsigned node_limit,
+		    store_domid_t domid)
 {
 	struct txn *t = calloc(1, sizeof(*t));
 
@@ -279,6 +305,7 @@ struct txn *txn_new(struct store *st, uint32_t id, unsigned node_limit)
 	t->tail = &t->list;
 	t->id = id;
 	t->limit = node_limit;
+	t->owned_domid = domid;
 	return t;
 }
 

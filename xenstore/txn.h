@@ -17,8 +17,10 @@
 struct txn;
 
 /* node_limit: most nodes a transaction may touch (0: no limit), else
- * -ENOSPC. NULL on ENOMEM. */
-struct txn *txn_new(struct store *st, uint32_t id, unsigned node_limit);
+ * -ENOSPC. domid: the caller, whose node count quotas must include what
+ * the transaction creates. NULL on ENOMEM. */
+struct txn *txn_new(struct store *st, uint32_t id, unsigned node_limit,
+		    store_domid_t domid);
 void txn_free(struct txn *t);
 uint32_t txn_id(const struct txn *t);
 /* The transaction's view; valid while t lives. */

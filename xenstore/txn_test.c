@@ -80,7 +80,7 @@ static void expect(struct store_req *r, const char *path, const char *v)
 static void test_isolation_and_commit(void **state)
 {
 	struct fixture *f = *state;
-	struct txn *t = txn_new(f->st, 1, 0);
+	struct txn *t = txn_new(f->st, 1, 0, 0);
 	struct store_req m = req(f, NULL), tr = req(f, t);
 	const char *v;
 	uint32_t len;
@@ -105,7 +105,7 @@ static void test_conflict(void **state)
 {
 	struct fixture *f = *state;
 	struct store_req m = req(f, NULL);
-	struct txn *t1 = txn_new(f->st, 1, 0), *t2 = txn_new(f->st, 2, 0);
+	struct txn *t1 = txn_new(f->st, 1, 0, 0), *t2 = txn_new(f->st, 2, 0, 0);
 	struct store_req r1 = req(f, t1), r2 = req(f, t2);
 	const char *v;
 	uint32_t len;
@@ -121,14 +121,14 @@ static void test_conflict(void **state)
 	txn_free(t1);
 	txn_free(t2);
 	/* a node read as absent conflicts if someone creates it */
-	t1 = txn_new(f->st, 3, 0);
+	t1 = txn_new(f->st, 3, 0, 0);
 	r1 = req(f, t1);
 	assert_int_equal(store_read(&r1, "/new", &v, &len), -ENOENT);
 	wr(&m, "/new", "x");
 	assert_int_equal(txn_commit(t1), -EAGAIN);
 	txn_free(t1);
 	/* unrelated changes do not conflict */
-	t1 = txn_new(f->st, 4, 0);
+	t1 = txn_new(f->st, 4, 0, 0);
 	r1 = req(f, t1);
 	expect(&r1, "/state", "2");
 	wr(&m, "/other", "x");
@@ -141,7 +141,7 @@ static void test_directory_and_rm(void **state)
 {
 	struct fixture *f = *state;
 	struct store_req m = req(f, NULL);
-	struct txn *t = txn_new(f->st, 1, 0);
+	struct txn *t = txn_new(f->st, 1, 0, 0);
 	struct store_req tr = req(f, t);
 	const char **names;
 	unsigned n;
@@ -172,7 +172,7 @@ static void test_child_added_elsewhere_conflicts(void **state)
 {
 	struct fixture *f = *state;
 	struct store_req m = req(f, NULL);
-	struct txn *t = txn_new(f->st, 1, 0);
+	struct txn *t = txn_new(f->st, 1, 0, 0);
 	struct store_req tr = req(f, t);
 	const char **names;
 	unsigned n;
@@ -188,7 +188,7 @@ static void test_child_added_elsewhere_conflicts(void **state)
 static void test_node_limit(void **state)
 {
 	struct fixture *f = *state;
-	struct txn *t = txn_new(f->st, 1, 4);
+	struct txn *t = txn_new(f->st, 1, 4, 0);
 	struct store_req tr = req(f, t);
 
 	wr(&tr, "/l1", "");
@@ -201,7 +201,7 @@ static void test_delete_recreate(void **state)
 {
 	struct fixture *f = *state;
 	struct store_req m = req(f, NULL);
-	struct txn *t = txn_new(f->st, 1, 0);
+	struct txn *t = txn_new(f->st, 1, 0, 0);
 	struct store_req tr = req(f, t);
 	const char **names;
 	unsigned n;
@@ -216,6 +216,37 @@ static void test_delete_recreate(void **state)
 	assert_string_equal(names[0], "new");
 }
 
+static void test_quota_counts_txn_nodes(void **state)
+{
+	struct fixture *f = *state;
+	struct store_req m = req(f, NULL);
+	const struct store_perm own5 = { .domid = 5, .access = 0 };
+	struct txn *t;
+	struct store_req tr;
+	char path[32];
+	int i, rc = 0;
+
+	wr(&m, "/local/domain/5", "");
+	assert_int_equal(store_set_perms(&m, "/local/domain/5", &own5, 1), 0);
+	f->q.nodes = 10;
+	t = txn_new(f->st, 1, 0, 5);
+	tr = req(f, t);
+	tr.who = (struct store_who){ .domid = 5, .target = STORE_DOMID_NONE };
+	/* /local/domain/5 itself is one of the ten */
+	for (i = 0; i < 20 && !rc; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/n%d", i);
+		rc = store_write(&tr, path, "", 0);
+	}
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(i, 10);
+	/* deleting in the transaction makes room again */
+	assert_int_equal(store_rm(&tr, "/local/domain/5/n0"), 0);
+	assert_int_equal(store_write(&tr, "/local/domain/5/again", "", 0), 0);
+	assert_int_equal(txn_commit(t), 0);
+	txn_free(t);
+	assert_int_equal(store_owned(f->st, 5), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +256,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_child_added_elsewhere_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_recreate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quota_counts_txn_nodes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("xenstore_txn", tests, NULL, NULL);
