@@ -233,6 +233,10 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 	char err[160];
 	int rc;
 
+	if (!xend_xs_live(x, err, sizeof(err))) {
+		*msg = strdup(err);
+		return 1;
+	}
 	d->domid = dom_alloc_id(x);
 	if (!d->domid) {
 		*msg = strdup("no free domain id");

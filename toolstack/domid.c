@@ -176,6 +176,18 @@ struct xs_handle *xend_xs(struct xend *x, char *err, size_t errlen)
 	return x->xs;
 }
 
+struct xs_handle *xend_xs_live(struct xend *x, char *err, size_t errlen)
+{
+	char *path = NULL;
+
+	if (x->xs && xs_get_domain_path(x->xs, 0, &path) == 0) {
+		free(path);
+		return x->xs;
+	}
+	xend_xs_drop(x); /* xenstored restarted: reconnect */
+	return xend_xs(x, err, errlen);
+}
+
 void xend_xs_drop(struct xend *x)
 {
 	if (x->xs)

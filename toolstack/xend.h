@@ -116,6 +116,9 @@ int dom_exit_parse(const char *s, enum dom_exit *out);
 
 /* xs handle, connected on demand; NULL with *err set when unreachable. */
 struct xs_handle *xend_xs(struct xend *x, char *err, size_t errlen);
+/* The same, after checking with a round trip that the connection works
+ * (reconnecting if xenstored was restarted). */
+struct xs_handle *xend_xs_live(struct xend *x, char *err, size_t errlen);
 void xend_xs_drop(struct xend *x);
 
 /* layout.c: the XenStore nodes of one domain (reference §2). */

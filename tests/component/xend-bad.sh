@@ -83,6 +83,18 @@ out=$("$XEND" -f --socket "$XEND_SOCKET" --run-dir "$T/run2" --log-file - 2>&1);
 check "second xend refused" "1" "$rc"
 check "second xend message" "xend: cannot listen on $XEND_SOCKET: another xend is running" "$out"
 
+# --- xenstored down: create says so before starting anything; after
+# xenstored comes back, xend reconnects by itself
+kill "$XS_PID"; wait "$XS_PID" 2>/dev/null
+make_cfg noxs
+check_rc "create without xenstored" 1 "$XM" create -q "$T/noxs.cfg"
+check "names xenstored" "xm: cannot connect to xenstored at $XENSTORED_PATH" "${OUT%%: [A-Z]*}"
+check "no monitor started" "" "$(ls "$RUN/domains")"
+xs_start
+check_rc "create after xenstored is back" 0 "$XM" create -q "$T/noxs.cfg"
+"$XM" destroy noxs
+nothing_at_all "after xenstored came back"
+
 # --- a monitor binary that does not exist
 xend_stop
 xend_start --monitor "$T/no-such-monitor"
