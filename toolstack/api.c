@@ -22,7 +22,39 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-void api_reply_fd(int fd, int status, const char *output, const char *error)
+/* Send s[0..len); the first chunk carries pass_fd (SCM_RIGHTS) if >= 0. */
+static void send_all(int fd, const char *s, size_t len, int pass_fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	size_t off = 0;
+
+	while (off < len) {
+		struct iovec iov = { .iov_base = (char *)s + off,
+				     .iov_len = len - off };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t r;
+
+		if (pass_fd >= 0 && off == 0) {
+			memset(&cm, 0, sizeof(cm));
+			mh.msg_control = cm.buf;
+			mh.msg_controllen = sizeof(cm.buf);
+			CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+			CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+			CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &pass_fd, sizeof(int));
+		}
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (r <= 0)
+			return;
+		off += (size_t)r;
+	}
+}
+
+void api_reply_pass(int fd, int status, const char *output, const char *error,
+		    int pass_fd)
 {
 	json_t *o = json_pack("{s:i, s:i}", "version", XEND_PROTO_VERSION,
 			      "status", status);
@@ -32,23 +64,26 @@ void api_reply_fd(int fd, int status, const char *output, const char *error)
 		json_object_set_new(o, "output", json_string(output));
 	if (o && error && *error)
 		json_object_set_new(o, "error", json_string(error));
+	if (o && pass_fd >= 0)
+		json_object_set_new(o, "fd", json_string("console"));
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (s) {
-		size_t len = strlen(s), off = 0;
+		char *line = xend_strdup_printf("%s\n", s);
 
-		s[len] = 0;
-		while (off < len) {
-			ssize_t r = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-			if (r <= 0)
-				break;
-			off += (size_t)r;
-		}
-		(void)!send(fd, "\n", 1, MSG_NOSIGNAL);
+		if (line)
+			send_all(fd, line, strlen(line), pass_fd);
+		free(line);
 	}
 	free(s);
 	json_decref(o);
+	if (pass_fd >= 0)
+		close(pass_fd);
 	close(fd);
+}
+
+void api_reply_fd(int fd, int status, const char *output, const char *error)
+{
+	api_reply_pass(fd, status, output, error, -1);
 }
 
 int api_listen(struct xend *x)
@@ -175,7 +210,7 @@ int api_fail(struct api_req *rq, int status, const char *fmt, ...)
 
 static void handle(struct xend *x, int fd)
 {
-	struct api_req rq = { .fd = fd };
+	struct api_req rq = { .fd = fd, .pass_fd = -1 };
 	char *line = NULL, *out = NULL;
 	size_t outlen = 0;
 	int rc = read_request(fd, &line);
@@ -196,7 +231,9 @@ static void handle(struct xend *x, int fd)
 	}
 	fclose(rq.out);
 	if (!rq.deferred)
-		api_reply_fd(fd, rq.status, out, rq.err);
+		api_reply_pass(fd, rq.status, out, rq.err, rq.pass_fd);
+	else if (rq.pass_fd >= 0)
+		close(rq.pass_fd);
 	free(out);
 	free(rq.err);
 	free(rq.argv);

@@ -20,7 +20,12 @@ struct api_req {
 	char *err;   /* malloc'd */
 	int status;
 	bool deferred; /* the reply is sent later (a waiter) */
+	int pass_fd;   /* >= 0: sent with the reply (SCM_RIGHTS), "fd":"console" */
 };
+
+/* Reply, passing pass_fd (closed afterwards) when >= 0; closes fd. */
+void api_reply_pass(int fd, int status, const char *output, const char *error,
+		    int pass_fd);
 
 int api_fail(struct api_req *rq, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

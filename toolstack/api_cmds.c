@@ -77,6 +77,40 @@ static struct domain *one_domain(struct xend *x, struct api_req *rq,
 	return d;
 }
 
+/* Attach rq's client to d's console: the connected console socket goes
+ * with the reply (SCM_RIGHTS, "fd":"console"; proto/README.md's plan). */
+static int attach_console(struct api_req *rq, struct domain *d)
+{
+	int fd, rc;
+
+	if (d->state != DOM_RUNNING)
+		return api_fail(rq, 1, "domain '%s' is not running", d->name);
+	rc = mon_console(d, &fd);
+	if (rc)
+		return api_fail(rq, 1, "cannot reach the console of '%s': %s",
+				d->name, strerror(-rc));
+	rq->pass_fd = fd;
+	return 0;
+}
+
+static int cmd_console(struct xend *x, struct api_req *rq)
+{
+	static const struct api_flag fl[] = { { "-q", "--quiet" } };
+	const char *pos[1];
+	unsigned mask = 0;
+	struct domain *d;
+	int n;
+
+	if (api_args(rq, fl, 1, &mask, NULL, NULL, pos, 1, &n))
+		return rq->status;
+	if (n != 1)
+		return api_fail(rq, 2, "console: expected one domain");
+	d = dom_lookup(x, pos[0]);
+	if (!d)
+		return api_fail(rq, 1, "domain '%s' does not exist", pos[0]);
+	return attach_console(rq, d);
+}
+
 /* Devices come with issue 7: say so instead of dropping them quietly. */
 static void device_warning(struct api_req *rq, json_t *config)
 {
@@ -108,7 +142,9 @@ static int cmd_create(struct xend *x, struct api_req *rq)
 	}
 	fprintf(rq->out, "Started domain %s (id=%u)\n", d->name, d->domid);
 	device_warning(rq, rq->config);
-	return 0;
+	if (mask & 1)
+		attach_console(rq, d);
+	return rq->status;
 }
 
 static int cmd_destroy(struct xend *x, struct api_req *rq)
@@ -357,6 +393,8 @@ static int cmd_start(struct xend *x, struct api_req *rq)
 			fputs(msg, rq->out);
 		if (d)
 			device_warning(rq, d->config);
+		if (d && (mask & 2))
+			rc = attach_console(rq, d);
 	}
 	free(msg);
 	return rc;
@@ -381,6 +419,7 @@ static const struct {
 	int (*fn)(struct xend *x, struct api_req *rq);
 } api_cmds[] = {
 	{ "create", cmd_create },
+	{ "console", cmd_console },
 	{ "destroy", cmd_destroy },
 	{ "shutdown", cmd_shutdown },
 	{ "reboot", cmd_reboot },

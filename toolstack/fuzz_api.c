@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct domain *fuzz_domain(void)
 {
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       .log_file = "/dev/null" },
 		.next_domid = 2, .listen_fd = -1,
 	};
-	struct api_req rq = { .fd = -1 };
+	struct api_req rq = { .fd = -1, .pass_fd = -1 };
 	char *line = malloc(size + 1), *out = NULL;
 	size_t outlen = 0;
 
@@ -61,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		api_dispatch(&x, &rq);
 	if (rq.out)
 		fclose(rq.out);
+	if (rq.pass_fd >= 0)
+		close(rq.pass_fd);
 	free(out);
 	free(rq.err);
 	free(rq.argv);

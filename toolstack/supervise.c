@@ -132,13 +132,14 @@ int mon_spawn(struct xend *x, struct domain *d, char *err, size_t errlen)
 	return 0;
 }
 
-static int ctl_connect(const struct domain *d, int *fd_out)
+static int sock_connect(const struct domain *d, const char *name,
+			int *fd_out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
 	int fd, r;
 
-	r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl", d->dir);
+	r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", d->dir, name);
 	if (r >= (int)sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -162,7 +163,7 @@ int mon_ctl(struct domain *d, const char *op, json_t **reply_out)
 	json_t *rep;
 	int fd = -1, rc;
 
-	rc = ctl_connect(d, &fd);
+	rc = sock_connect(d, "ctl", &fd);
 	if (rc)
 		return rc;
 	snprintf(req, sizeof(req), "{\"op\":\"%s\"}\n", op);
@@ -197,6 +198,18 @@ int mon_ctl(struct domain *d, const char *op, json_t **reply_out)
 	else
 		json_decref(rep);
 	return 0;
+}
+
+int mon_console(struct domain *d, int *fd_out)
+{
+	struct timeval tv = { 0 };
+	int rc = sock_connect(d, "console", fd_out);
+
+	if (rc == 0) { /* the client keeps it: no timeouts */
+		setsockopt(*fd_out, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(*fd_out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	return rc;
 }
 
 static uint64_t jnum(json_t *o, const char *key)

@@ -158,6 +158,8 @@ int mon_wait_ready(struct domain *d, int timeout_ms, struct mon_info *out);
 /* One request on DIR/ctl: "info", "pause", "unpause", "destroy". */
 int mon_ctl(struct domain *d, const char *op, json_t **reply_out);
 int mon_info(struct domain *d, struct mon_info *out);
+/* A connection to the monitor's console socket (DIR/console). */
+int mon_console(struct domain *d, int *fd_out);
 /* Has the monitor ended? If so, reap it and say how. */
 bool mon_ended(struct domain *d, enum dom_exit *how, int *status);
 /* DIR/exit, if the monitor wrote it. */

@@ -100,6 +100,37 @@ EOF2
 )
 check "guest saw the sysrq (console history)" "sysrq: s" "$(grep -o 'sysrq: s' <<<"$console")"
 
+# --- xm console's xend side: the console socket comes with the reply
+# (SCM_RIGHTS, "fd":"console"); an older xm that reads() drops it
+out=$(/usr/bin/python3 - "$XEND_SOCKET" <<'EOF'
+import array, json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b'{"version":1,"command":"console","args":["www"]}\n')
+fds = array.array("i")
+msg, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+rep = json.loads(msg.split(b"\n")[0])
+con = socket.socket(fileno=fds[0])
+con.settimeout(2)
+con.sendall(b"typed-in\n")
+data = b""
+try:
+    while b"typed-in" not in data:
+        data += con.recv(4096)
+except OSError:
+    pass
+print(rep["status"], rep.get("fd"), b"Linux version" in data, b"typed-in" in data)
+EOF
+)
+check "console: fd passed, history replayed, input reaches the guest" "0 console True True" "$out"
+check_rc "console of an unknown domain" 1 "$XM" console nosuch
+make_cfg withc
+check_rc "create -c (this xm drops the console fd)" 0 "$XM" create -q -c "$T/withc.cfg"
+check "create -c output" "Started domain withc (id=2)" "$OUT"
+"$XM" destroy withc
+
 # --- listings
 check "list -l" "(domid 1)" "$("$XM" list -l www | grep -o '(domid 1)')"
 check "list -l on_crash" "(on_crash restart)" "$("$XM" list -l www | grep -o '(on_crash [a-z-]*)')"
@@ -124,12 +155,12 @@ check "released from xenstored" "False" "$(introduced 1)"
 # --- reboot: on_reboot=restart gives a new boot under a new id
 make_cfg db
 "$XM" create -q "$T/db.cfg" >/dev/null
-check "db id" "2" "$(dom_field db 2)"
+check "db id" "3" "$(dom_field db 2)"
 check_rc "reboot -w" 0 "$XM" reboot -w db
-wait_until 5 '[ "$(dom_field db 2)" = 3 ]'
-check "rebooted under a new id" "3" "$(dom_field db 2)"
-check_nothing_left 2 "old id after reboot"
-check "new id's layout" "db" "$(xenstore-read /local/domain/3/name)"
+wait_until 5 '[ "$(dom_field db 2)" = 4 ]'
+check "rebooted under a new id" "4" "$(dom_field db 2)"
+check_nothing_left 3 "old id after reboot"
+check "new id's layout" "db" "$(xenstore-read /local/domain/4/name)"
 check "same uuid kept" "1" "$(xenstore-list /vm | wc -l)"
 
 # --- create -p stays paused; destroy takes anything away
