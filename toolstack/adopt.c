@@ -8,8 +8,8 @@
  *   - record, monitor gone: it ended while xend was down; DIR/exit says
  *     how (no exit file: a crash), and the domain's on_* policy applies;
  *   - record of a preserved domain (no monitor): kept as it was;
- *   - no record (xend died inside create): the monitor is killed and
- *     everything of that id is removed. */
+ *   - a record still "starting", or none (xend died inside create): the
+ *     monitor is killed and everything of that id is removed. */
 #include "toolstack/xend.h"
 #include "lib/log.h"
 #include "xenstore/xs.h"
@@ -85,6 +85,7 @@ static struct domain *load_record(const char *dir, unsigned domid)
 	}
 	d->domid = domid;
 	d->pidfd = -1;
+	d->reply_fd = -1;
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	d->name = strdup(json_string_value(json_object_get(o, "name")));
 	snprintf(d->uuid, sizeof(d->uuid), "%s",
@@ -99,7 +100,8 @@ static struct domain *load_record(const char *dir, unsigned domid)
 							"last_restart"));
 	state = json_string_value(json_object_get(o, "state")) ?: "running";
 	d->state = !strcmp(state, "shutdown") ? DOM_SHUTDOWN :
-		   !strcmp(state, "crashed") ? DOM_CRASHED : DOM_RUNNING;
+		   !strcmp(state, "crashed") ? DOM_CRASHED :
+		   !strcmp(state, "starting") ? DOM_STARTING : DOM_RUNNING;
 	json_decref(o);
 	if (!d->name || dom_apply_config(d, d->config, err, sizeof(err))) {
 		dom_free(d);
@@ -161,7 +163,7 @@ static void adopt_one(struct xend *x, const char *dir, unsigned domid)
 	x->domains = d;
 	if (domid >= x->next_domid)
 		x->next_domid = domid + 1;
-	if (d->state != DOM_RUNNING) {
+	if (d->state == DOM_SHUTDOWN || d->state == DOM_CRASHED) {
 		log_info("d%u (%s): preserved domain kept", domid, d->name);
 		return;
 	}
@@ -169,6 +171,12 @@ static void adopt_one(struct xend *x, const char *dir, unsigned domid)
 	if (pid > 0 && pid_is_monitor(pid, dir)) {
 		d->pid = pid;
 		d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	}
+	if (d->state == DOM_STARTING) { /* xend died inside create */
+		log_warn(0, "d%u (%s): was starting when xend stopped: removed",
+			 domid, d->name);
+		dom_cleanup(x, d);
+		return;
 	}
 	if (d->pidfd >= 0 && !mon_ended(d, &how, &status)) {
 		log_info("d%u (%s): monitor %d re-adopted", domid, d->name,

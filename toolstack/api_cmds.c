@@ -123,6 +123,39 @@ static void device_warning(struct api_req *rq, json_t *config)
 			 nd, nn);
 }
 
+/* Answer the client waiting for d's start (if any). */
+void api_start_done(struct xend *x, struct domain *d, const char *err)
+{
+	struct api_req rq = { .fd = d->reply_fd, .pass_fd = -1 };
+	char *out = NULL;
+
+	(void)x;
+	d->reply_fd = -1;
+	if (rq.fd < 0)
+		return;
+	if (err) {
+		api_reply_fd(rq.fd, 1, NULL, err);
+		return;
+	}
+	out = xend_strdup_printf("Started domain %s (id=%u)\n", d->name,
+				 d->domid);
+	device_warning(&rq, d->config);
+	if (d->start_console)
+		attach_console(&rq, d);
+	api_reply_pass(rq.fd, rq.status, out, rq.err, rq.pass_fd);
+	free(out);
+	free(rq.err);
+}
+
+/* Park the client until d has started (api_start_done). */
+static int wait_start(struct api_req *rq, struct domain *d, bool console)
+{
+	d->reply_fd = rq->fd;
+	d->start_console = console;
+	rq->deferred = true;
+	return 0;
+}
+
 static int cmd_create(struct xend *x, struct api_req *rq)
 {
 	static const struct api_flag fl[] = { { "-c", NULL }, { "-p", NULL } };
@@ -140,11 +173,7 @@ static int cmd_create(struct xend *x, struct api_req *rq)
 		free(msg);
 		return rc;
 	}
-	fprintf(rq->out, "Started domain %s (id=%u)\n", d->name, d->domid);
-	device_warning(rq, rq->config);
-	if (mask & 1)
-		attach_console(rq, d);
-	return rq->status;
+	return wait_start(rq, d, mask & 1);
 }
 
 static int cmd_destroy(struct xend *x, struct api_req *rq)
@@ -290,6 +319,8 @@ static int cmd_rename(struct xend *x, struct api_req *rq)
 
 	if (!d)
 		return rq->status;
+	if (d->state == DOM_STARTING)
+		return api_fail(rq, 1, "domain '%s' is starting", d->name);
 	rc = dom_rename(x, d, name, &msg);
 	if (rc)
 		api_fail(rq, rc, "%s", msg ? msg : "rename failed");
@@ -309,6 +340,8 @@ static int cmd_sysrq(struct xend *x, struct api_req *rq)
 		return rq->status;
 	if (strlen(key) != 1)
 		return api_fail(rq, 2, "sysrq: the key is one letter");
+	if (d->state != DOM_RUNNING)
+		return api_fail(rq, 1, "domain '%s' is not running", d->name);
 	xs = xend_xs(x, err, sizeof(err));
 	if (!xs)
 		return api_fail(rq, 1, "%s", err);
@@ -376,6 +409,7 @@ static int cmd_start(struct xend *x, struct api_req *rq)
 	};
 	const char *pos[1];
 	unsigned mask = 0;
+	struct domain *d = NULL;
 	char *msg = NULL;
 	int n, rc;
 
@@ -383,19 +417,11 @@ static int cmd_start(struct xend *x, struct api_req *rq)
 		return rq->status;
 	if (n != 1)
 		return api_fail(rq, 2, "start: expected a domain name");
-	rc = managed_start(x, pos[0], mask & 1, &msg);
-	if (rc) {
+	rc = managed_start(x, pos[0], mask & 1, &d, &msg);
+	if (rc)
 		api_fail(rq, rc, "%s", msg ? msg : "start failed");
-	} else {
-		struct domain *d = dom_find_name(x, pos[0]);
-
-		if (msg)
-			fputs(msg, rq->out);
-		if (d)
-			device_warning(rq, d->config);
-		if (d && (mask & 2))
-			rc = attach_console(rq, d);
-	}
+	else
+		rc = wait_start(rq, d, mask & 2);
 	free(msg);
 	return rc;
 }

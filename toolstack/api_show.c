@@ -51,7 +51,8 @@ static void dom_row(struct domain *d, struct row *r)
 	r->mem_mib = (unsigned long long)bint(d, "target_memkb") / 1024;
 	r->vcpus = (unsigned)bint(d, "avail_vcpus");
 	r->state = d->state == DOM_SHUTDOWN ? "---s--" :
-		   d->state == DOM_CRASHED ? "----c-" : "r-----";
+		   d->state == DOM_CRASHED ? "----c-" :
+		   d->state == DOM_STARTING ? "--p---" : "r-----";
 	if (d->state == DOM_RUNNING && mon_info(d, &mi) == 0) {
 		r->state = mi.paused ? "--p---" : "r-----";
 		r->cpu_s = (double)mi.cpu_time_ns / 1e9;

@@ -28,6 +28,8 @@ void dom_free(struct domain *d)
 		return;
 	if (d->pidfd >= 0)
 		close(d->pidfd);
+	if (d->reply_fd >= 0)
+		close(d->reply_fd);
 	free(d->name);
 	free(d->config_file);
 	json_decref(d->config);
@@ -225,13 +227,20 @@ static int start_layout(struct xend *x, struct domain *d,
 	return 0;
 }
 
-/* Give d an id and start its monitor; on failure nothing is left. */
+uint64_t xend_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Give d an id and spawn its monitor (paused); dom_poll_starting does the
+ * rest. On failure nothing is left. */
 static int dom_start(struct xend *x, struct domain *d, bool paused,
 		     char **msg)
 {
-	struct mon_info mi;
 	char err[160];
-	int rc;
 
 	if (!xend_xs_live(x, err, sizeof(err))) {
 		*msg = strdup(err);
@@ -242,7 +251,8 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 		*msg = strdup("no free domain id");
 		return 1;
 	}
-	d->state = DOM_RUNNING;
+	d->state = DOM_STARTING;
+	d->start_paused = paused;
 	d->start_time = time(NULL);
 	snprintf(d->dir, sizeof(d->dir), "%s/domains/%u", x->o.run_dir,
 		 d->domid);
@@ -258,17 +268,75 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 		start_undo(x, d);
 		return 1;
 	}
-	rc = mon_wait_ready(d, (int)x->o.start_timeout_ms, &mi);
-	if (rc) {
-		monitor_failure(d, rc, msg);
-	} else if (!start_layout(x, d, &mi, msg)) {
-		if (paused || (rc = mon_ctl(d, "unpause", NULL)) == 0)
-			return 0;
+	d->start_deadline_ms = xend_now_ms() + x->o.start_timeout_ms;
+	return 0;
+}
+
+/* The monitor answered: layout, unpause, running. 0 or *msg. */
+static int start_finish(struct xend *x, struct domain *d,
+			const struct mon_info *mi, char **msg)
+{
+	int rc;
+
+	if (start_layout(x, d, mi, msg))
+		return 1;
+	if (!d->start_paused && (rc = mon_ctl(d, "unpause", NULL))) {
 		*msg = xend_strdup_printf("cannot unpause '%s': %s", d->name,
 					  strerror(-rc));
+		return 1;
 	}
-	start_undo(x, d);
-	return 1;
+	d->state = DOM_RUNNING;
+	if (dom_save_record(d))
+		log_warn(0, "d%u: cannot save its record", d->domid);
+	log_info("d%u (%s): started%s", d->domid, d->name,
+		 d->start_paused ? " paused" : "");
+	return 0;
+}
+
+/* One starting domain: 1 still starting, 0 done (running or gone). */
+static int start_step(struct xend *x, struct domain *d)
+{
+	struct mon_info mi;
+	char *msg = NULL;
+	int rc = 0;
+
+	if (mon_info(d, &mi) == 0)
+		rc = start_finish(x, d, &mi, &msg) ? -EIO : 0;
+	else if (mon_exited(d))
+		rc = -ECHILD;
+	else if (xend_now_ms() >= d->start_deadline_ms)
+		rc = -ETIMEDOUT;
+	else
+		return 1;
+	if (rc == 0) {
+		api_start_done(x, d, NULL);
+		return 0;
+	}
+	if (!msg)
+		monitor_failure(d, rc, &msg);
+	log_warn(0, "create of '%s' failed: %s", d->name, msg ? msg : "?");
+	api_start_done(x, d, msg ? msg : "create failed");
+	free(msg);
+	dom_cleanup(x, d);
+	return 0;
+}
+
+bool dom_poll_starting(struct xend *x)
+{
+	bool again = true, any = false;
+
+	while (again) { /* the table changes under us: rescan */
+		again = false;
+		for (struct domain *d = x->domains; d; d = d->next) {
+			if (d->state == DOM_STARTING && !start_step(x, d)) {
+				again = true;
+				break;
+			}
+		}
+	}
+	for (struct domain *d = x->domains; d; d = d->next)
+		any |= d->state == DOM_STARTING;
+	return any;
 }
 
 int dom_create(struct xend *x, json_t *config, const char *config_file,
@@ -288,6 +356,7 @@ int dom_create(struct xend *x, json_t *config, const char *config_file,
 	if (!d)
 		return *msg = strdup("out of memory"), 1;
 	d->pidfd = -1;
+	d->reply_fd = -1;
 	d->name = strdup(name);
 	d->config = json_deep_copy(config);
 	d->config_file = config_file ? strdup(config_file) : NULL;
@@ -307,8 +376,7 @@ int dom_create(struct xend *x, json_t *config, const char *config_file,
 	}
 	d->next = x->domains;
 	x->domains = d;
-	log_info("d%u (%s): started%s", d->domid, d->name,
-		 paused ? " paused" : "");
+	log_info("d%u (%s): monitor starting", d->domid, d->name);
 	if (out)
 		*out = d;
 	return 0;
@@ -318,6 +386,8 @@ void dom_cleanup(struct xend *x, struct domain *d)
 {
 	unsigned domid = d->domid;
 
+	if (d->reply_fd >= 0)
+		api_start_done(x, d, "the domain was destroyed while starting");
 	start_undo(x, d);
 	dom_unlink(x, d);
 	log_info("d%u (%s): gone", domid, d->name);

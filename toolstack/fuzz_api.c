@@ -22,6 +22,7 @@ static struct domain *fuzz_domain(void)
 		return NULL;
 	d->domid = 1;
 	d->pidfd = -1;
+	d->reply_fd = -1;
 	d->state = DOM_SHUTDOWN;
 	d->name = strdup("web");
 	strcpy(d->uuid, "00000000-0000-4000-8000-000000000001");

@@ -185,32 +185,41 @@ static int daemonize(struct xend *x)
 	return 0;
 }
 
+/* Starting domains are polled every 20 ms (dom_poll_starting); the
+ * others' monitors through their pidfds. */
 static void loop(struct xend *x)
 {
+	bool starting = dom_poll_starting(x);
+
 	while (!stop_signal) {
 		struct pollfd pf[1024];
 		struct domain *ds[1024];
 		nfds_t n = 1;
 		enum dom_exit how;
-		int status;
+		int status, r;
 
 		pf[0] = (struct pollfd){ .fd = x->listen_fd, .events = POLLIN };
 		for (struct domain *d = x->domains; d && n < 1024; d = d->next) {
-			if (d->pidfd < 0)
+			if (d->pidfd < 0 || d->state == DOM_STARTING)
 				continue;
 			ds[n] = d;
 			pf[n++] = (struct pollfd){ .fd = d->pidfd, .events = POLLIN };
 		}
-		if (poll(pf, n, 1000) <= 0)
+		r = poll(pf, n, starting ? 20 : 1000);
+		starting = dom_poll_starting(x);
+		if (r <= 0)
 			continue;
 		for (nfds_t i = 1; i < n; i++) {
 			if (pf[i].revents && mon_ended(ds[i], &how, &status)) {
 				dom_ended(x, ds[i], how, status);
+				starting = dom_poll_starting(x);
 				break; /* the table changed */
 			}
 		}
-		if (pf[0].revents & POLLIN)
+		if (pf[0].revents & POLLIN) {
 			api_accept(x);
+			starting = dom_poll_starting(x);
+		}
 	}
 }
 
@@ -270,6 +279,14 @@ int main(int argc, char **argv)
 	log_info("xend stopping (signal %d); domains keep running",
 		 (int)stop_signal);
 	api_close_waiters(&x);
+	/* Creates in progress are abandoned, as after a kill -9. */
+	for (struct domain *d = x.domains, *next; d; d = next) {
+		next = d->next;
+		if (d->state != DOM_STARTING)
+			continue;
+		api_start_done(&x, d, "xend is stopping: create abandoned");
+		dom_cleanup(&x, d);
+	}
 	close(x.listen_fd);
 	unlink(x.o.socket);
 	if (!x.o.foreground)

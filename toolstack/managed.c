@@ -80,7 +80,8 @@ json_t *managed_config(struct xend *x, const char *name)
 	return c;
 }
 
-int managed_start(struct xend *x, const char *name, bool paused, char **msg)
+int managed_start(struct xend *x, const char *name, bool paused,
+		  struct domain **out, char **msg)
 {
 	char path[600];
 	struct domain *d;
@@ -100,14 +101,10 @@ int managed_start(struct xend *x, const char *name, bool paused, char **msg)
 						 "(id %u)", name, d->domid), 1;
 	}
 	rc = dom_create(x, json_object_get(o, "config"), json_string_value(
-				json_object_get(o, "config_file")), paused, &d,
+				json_object_get(o, "config_file")), paused, out,
 			msg);
 	json_decref(o);
-	if (rc)
-		return rc;
-	*msg = xend_strdup_printf("Started domain %s (id=%u)\n", d->name,
-				  d->domid);
-	return 0;
+	return rc;
 }
 
 int managed_delete(struct xend *x, const char *name, char **msg)

@@ -246,17 +246,6 @@ static bool pidfd_readable(int fd, int timeout_ms)
 	return poll(&p, 1, timeout_ms) > 0;
 }
 
-int mon_wait_ready(struct domain *d, int timeout_ms, struct mon_info *out)
-{
-	for (int waited = 0; waited <= timeout_ms; waited += 20) {
-		if (mon_info(d, out) == 0)
-			return 0;
-		if (pidfd_readable(d->pidfd, 20))
-			return -ECHILD;
-	}
-	return -ETIMEDOUT;
-}
-
 static const enum dom_exit code_exit[] = {
 	[0] = DOM_EXIT_POWEROFF, [1] = DOM_EXIT_CRASH, [2] = DOM_EXIT_CRASH,
 	[3] = DOM_EXIT_REBOOT, [4] = DOM_EXIT_CRASH, [5] = DOM_EXIT_HALT,
@@ -279,6 +268,11 @@ bool mon_read_exit(const struct domain *d, enum dom_exit *how,
 	n = fscanf(f, "%31s %d", reason, status);
 	fclose(f);
 	return n == 2 && dom_exit_parse(reason, how) == 0;
+}
+
+bool mon_exited(const struct domain *d)
+{
+	return d->pidfd < 0 || pidfd_readable(d->pidfd, 0);
 }
 
 bool mon_ended(struct domain *d, enum dom_exit *how, int *status)
@@ -334,6 +328,7 @@ int dom_save_record(struct domain *d)
 		      "config", d->config, "config_file", d->config_file,
 		      "start_time", (json_int_t)d->start_time, "last_restart",
 		      (json_int_t)d->last_restart, "state",
+		      d->state == DOM_STARTING ? "starting" :
 		      d->state == DOM_RUNNING ? "running" :
 		      d->state == DOM_SHUTDOWN ? "shutdown" : "crashed");
 	if (!o)

@@ -37,6 +37,7 @@ enum dom_action {
 };
 
 enum dom_state {
+	DOM_STARTING, /* monitor spawned, not answering yet (domain.c) */
 	DOM_RUNNING,  /* monitor alive (running or paused: ask it) */
 	DOM_SHUTDOWN, /* preserved after poweroff/reboot/halt: no monitor */
 	DOM_CRASHED,  /* preserved after a crash: no monitor */
@@ -70,6 +71,10 @@ struct domain {
 	time_t start_time; /* wall clock, seconds */
 	time_t last_restart; /* 0: never restarted */
 	char last_exit[32];  /* "poweroff 0"... after it ended */
+	/* While DOM_STARTING: */
+	uint64_t start_deadline_ms; /* CLOCK_MONOTONIC */
+	bool start_paused, start_console;
+	int reply_fd;      /* a client waiting for the create, or -1 */
 };
 
 /* A client waiting for domains to go (shutdown -w). */
@@ -152,14 +157,13 @@ struct mon_info {
 };
 /* Fork and exec the monitor for d (paused); sets d->pid, pidfd. */
 int mon_spawn(struct xend *x, struct domain *d, char *err, size_t errlen);
-/* Wait until DIR/ctl answers info (or the monitor dies): 0, -ECHILD
- * (died), -ETIMEDOUT. */
-int mon_wait_ready(struct domain *d, int timeout_ms, struct mon_info *out);
 /* One request on DIR/ctl: "info", "pause", "unpause", "destroy". */
 int mon_ctl(struct domain *d, const char *op, json_t **reply_out);
 int mon_info(struct domain *d, struct mon_info *out);
 /* A connection to the monitor's console socket (DIR/console). */
 int mon_console(struct domain *d, int *fd_out);
+/* Has the monitor exited (without reaping it)? */
+bool mon_exited(const struct domain *d);
 /* Has the monitor ended? If so, reap it and say how. */
 bool mon_ended(struct domain *d, enum dom_exit *how, int *status);
 /* DIR/exit, if the monitor wrote it. */
@@ -174,10 +178,16 @@ void dom_remove_dir(const char *dir);
 int dom_save_record(struct domain *d);
 
 /* domain.c: lifecycle. */
-/* Create from a config object (the request's "config"; borrowed).
- * Output and errors go to *msg (malloc'd). Returns 0, or an xm status. */
+/* Create from a config object (the request's "config"; borrowed): checks,
+ * an id, the monitor spawned. Returns 0 with *out in the table as
+ * DOM_STARTING (dom_poll_starting finishes it; set (*out)->reply_fd to
+ * have the client answered then), or an xm status with *msg (malloc'd). */
 int dom_create(struct xend *x, json_t *config, const char *config_file,
 	       bool paused, struct domain **out, char **msg);
+/* Finish or fail the starting domains whose monitor answered, died or
+ * timed out. Returns true while some are still starting. */
+bool dom_poll_starting(struct xend *x);
+uint64_t xend_now_ms(void);
 int dom_destroy(struct xend *x, struct domain *d, char **msg);
 /* The monitor of d ended: apply the policy. */
 void dom_ended(struct xend *x, struct domain *d, enum dom_exit how,
@@ -198,6 +208,8 @@ void api_accept(struct xend *x);
 /* A domain left the table: answer waiters. */
 void api_domain_gone(struct xend *x, unsigned domid);
 void api_reply_fd(int fd, int status, const char *output, const char *error);
+/* A start ended (err NULL: running): answer d->reply_fd if set. */
+void api_start_done(struct xend *x, struct domain *d, const char *err);
 
 /* api_show.c: listings. Each writes to f and returns an xm status. */
 int show_list(struct xend *x, int argc, char **argv, FILE *f, char **err);
@@ -214,7 +226,8 @@ int show_dmesg(struct xend *x, bool clear, FILE *f);
 /* managed.c */
 int managed_new(struct xend *x, json_t *config, const char *config_file,
 		char **msg);
-int managed_start(struct xend *x, const char *name, bool paused, char **msg);
+int managed_start(struct xend *x, const char *name, bool paused,
+		  struct domain **out, char **msg);
 int managed_delete(struct xend *x, const char *name, char **msg);
 /* Names of managed domains (NULL-terminated, free each and the array). */
 char **managed_names(struct xend *x);

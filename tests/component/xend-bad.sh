@@ -39,11 +39,25 @@ check_rc "silent monitor" 1 "$XM" create -q "$T/mute.cfg"
 check "timeout message" "xm: the monitor of 'mute' did not answer" "$OUT"
 nothing_at_all "silent monitor"
 
+# --- while a monitor starts, xend keeps serving: list answers at once
+# and shows it building (paused); a second create of the name is refused
+("$XM" create -q "$T/mute.cfg" >/dev/null 2>&1; echo $? >"$T/res-mute") &
+wait_until 2 '"$XM" list mute'
+t0=$(date +%s%N)
+row=$("$XM" list mute | awk 'NR == 2 {print $1, $5}')
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "listed while starting" "mute --p---" "$row"
+check "list answers during a start (<500 ms)" "yes" "$([ "$ms" -lt 500 ] && echo yes)"
+check_rc "second create while the first starts" 1 "$XM" create -q "$T/mute.cfg"
+wait_until 5 '[ -s "$T/res-mute" ]'
+check "the slow create still fails" "1" "$(cat "$T/res-mute")"
+nothing_at_all "after the slow create"
+
 # --- a name in use
 make_cfg web
 "$XM" create -q "$T/web.cfg" >/dev/null
 check_rc "name in use" 1 "$XM" create -q "$T/web.cfg"
-check "name in use message" "xm: Domain 'web' already exists with ID '3'" "$OUT"
+check "name in use message" "xm: Domain 'web' already exists with ID '$(dom_field web 2)'" "$OUT"
 check "still one web" "1" "$("$XM" list | grep -c '^web ')"
 "$XM" destroy web
 

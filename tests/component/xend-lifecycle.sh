@@ -157,7 +157,7 @@ make_cfg db
 "$XM" create -q "$T/db.cfg" >/dev/null
 check "db id" "3" "$(dom_field db 2)"
 check_rc "reboot -w" 0 "$XM" reboot -w db
-wait_until 5 '[ "$(dom_field db 2)" = 4 ]'
+wait_running db 4
 check "rebooted under a new id" "4" "$(dom_field db 2)"
 check_nothing_left 3 "old id after reboot"
 check "new id's layout" "db" "$(xenstore-read /local/domain/4/name)"

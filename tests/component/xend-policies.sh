@@ -35,7 +35,7 @@ make_cfg c2 'on_crash = "restart"'
 "$XM" create -q "$T/c2.cfg" >/dev/null
 id=$(dom_field c2 2); uuid=$(xenstore-read /local/domain/"$id"/vm)
 fake_exit c2 crash
-wait_until 3 '[ "$(dom_field c2 2)" -gt "$id" ]'
+wait_running c2 $((id + 1))
 nid=$(dom_field c2 2)
 check "crash + restart: new id" "$((id + 1))" "$nid"
 check "same uuid" "$uuid" "$(xenstore-read /local/domain/"$nid"/vm)"
@@ -72,7 +72,7 @@ make_cfg r1 'on_reboot = "rename-restart"'
 "$XM" create -q "$T/r1.cfg" >/dev/null
 id=$(dom_field r1 2); uuid=$(xenstore-read /local/domain/"$id"/vm)
 fake_exit r1 reboot
-wait_until 3 '[ "$(dom_field r1 2)" -gt "$id" ]'
+wait_running r1 $((id + 1))
 nid=$(dom_field r1 2)
 check "rename-restart: new id" "$((id + 1))" "$nid"
 check "rename-restart: uuid moves to the new one" "$uuid" "$(xenstore-read /local/domain/"$nid"/vm)"

@@ -39,6 +39,7 @@ check "monitor of a kept running" "alive" "$(alive "$pa" && echo alive)"
 
 # --- restart: adopt, apply policies
 xend_start --min-restart-interval 0
+wait_running r 7
 check "after restart" "Domain-0 0 a 1 b 2 p 6 r 7" "$("$XM" list | awk 'NR > 1 {print $1, $2}' | xargs)"
 check "a re-adopted, running" "r-----" "$(dom_field a 5)"
 check "b re-adopted, paused" "--p---" "$(dom_field b 5)"
@@ -72,8 +73,26 @@ id=$(dom_field r 2)
 xend_kill9
 xend_start --min-restart-interval 0
 kill -9 "$(cat "$RUN/domains/$id/pid")"
-wait_until 2 '[ "$(dom_field r 2)" != "$id" ]'
+wait_running r 9
 check "adopted monitor's crash handled (restart)" "9" "$(dom_field r 2)"
+
+# --- xend killed while a create waits for its monitor: the next xend
+# removes that domain (its record still says "starting")
+echo NO_CTL >"$T/kernel-mute"
+make_cfg mute KERNEL="$T/kernel-mute"
+("$XM" create -q "$T/mute.cfg" >"$T/mute.out" 2>&1; echo $? >"$T/res-mute") &
+wait_until 3 '"$XM" list mute'
+mid=$(dom_field mute 2)
+mpid=$(cat "$RUN/domains/$mid/pid")
+xend_kill9
+wait_until 3 '[ -s "$T/res-mute" ]'
+# (today's xm words it "xend sent a reply xm cannot read")
+check "the waiting xm fails" "1 xm: " "$(cat "$T/res-mute") $(cut -c1-4 "$T/mute.out")"
+cat "$T/mute.out"
+xend_start --min-restart-interval 0
+check "half-created domain removed" "yes" "$(gone mute && echo yes)"
+check "its monitor killed" "" "$(wait_until 2 '! alive $mpid'; alive "$mpid" && echo alive)"
+check_nothing_left "$mid" "half-created domain"
 
 # --- a monitor without a record (xend died inside create) is removed
 xend_stop

@@ -149,6 +149,12 @@ wait_until() {
 
 gone() { ! "$XM" list "$1" >/dev/null 2>&1; }
 
+# wait_running NAME ID [SECONDS]: NAME listed under ID and started (a
+# restart lists the new id while its monitor is still starting).
+wait_running() {
+	wait_until "${3:-5}" "[ \"\$(dom_field $1 2) \$(dom_field $1 5)\" = '$2 r-----' ]"
+}
+
 # No node of domain $1 in XenStore, no dir, no monitor process.
 check_nothing_left() {
 	local id=$1 what=$2
