@@ -99,6 +99,7 @@ static struct domain *load_record(const char *dir, unsigned domid)
 	d->last_restart = (time_t)json_integer_value(json_object_get(o,
 							"last_restart"));
 	state = json_string_value(json_object_get(o, "state")) ?: "running";
+	d->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
 	d->state = !strcmp(state, "shutdown") ? DOM_SHUTDOWN :
 		   !strcmp(state, "crashed") ? DOM_CRASHED :
 		   !strcmp(state, "starting") ? DOM_STARTING : DOM_RUNNING;
@@ -168,6 +169,9 @@ static void adopt_one(struct xend *x, const char *dir, unsigned domid)
 		return;
 	}
 	pid = read_pid(dir);
+	if (pid <= 0)
+		pid = d->pid; /* xend's record, if DIR/pid is not written yet */
+	d->pid = 0;
 	if (pid > 0 && pid_is_monitor(pid, dir)) {
 		d->pid = pid;
 		d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -1,8 +1,9 @@
 /* toolstack/api.c: the xm <-> xend protocol, server side (proto/README.md).
  *
- * One request per connection: a JSON line in, a JSON line out. Requests
- * are read and answered one at a time from the main loop, so two creates
- * of the same name are ordered and exactly one wins. A command is a
+ * One request per connection: a JSON line in, a JSON line out. Lines are
+ * gathered without blocking (api_conn.c), then handled one at a time from
+ * the main loop, so two creates of the same name are ordered and exactly
+ * one wins. A command is a
  * {name, handler} entry; handlers parse their own options (the wire
  * carries argv as typed), write their output into a memory stream and
  * return the xm exit status. shutdown -w and reboot -w park the
@@ -12,6 +13,7 @@
 #include "proto/xend_proto.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,52 +113,14 @@ int api_listen(struct xend *x)
 		r = chmod(sa.sun_path, 0600);
 	if (r == 0)
 		r = listen(fd, 64);
+	if (r == 0)
+		r = fcntl(fd, F_SETFL, O_NONBLOCK);
 	if (r < 0) {
 		r = -errno;
 		close(fd);
 		return r;
 	}
 	x->listen_fd = fd;
-	return 0;
-}
-
-/* Read one request line; *out is malloc'd and NUL-terminated. */
-static int read_request(int fd, char **out)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), *n;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-
-		if (len + 1 >= cap) {
-			if (cap >= XEND_MSG_MAX) {
-				free(buf);
-				return -EMSGSIZE;
-			}
-			n = realloc(buf, cap * 2);
-			if (!n) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = n;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return -errno;
-		}
-		len += (size_t)r;
-		if (r == 0 || memchr(buf + len - (size_t)r, '\n', (size_t)r))
-			break;
-	}
-	buf[len] = 0;
-	*out = buf;
 	return 0;
 }
 
@@ -208,21 +172,16 @@ int api_fail(struct api_req *rq, int status, const char *fmt, ...)
 	return status;
 }
 
-static void handle(struct xend *x, int fd)
+/* One complete request line from fd: dispatch, answer (unless parked). */
+void api_handle_line(struct xend *x, int fd, const char *line)
 {
 	struct api_req rq = { .fd = fd, .pass_fd = -1 };
-	char *line = NULL, *out = NULL;
+	char *out = NULL;
 	size_t outlen = 0;
-	int rc = read_request(fd, &line);
 
-	if (rc) {
-		close(fd);
-		return;
-	}
 	rq.out = open_memstream(&out, &outlen);
 	if (!rq.out) {
 		api_reply_fd(fd, 1, NULL, "out of memory");
-		free(line);
 		return;
 	}
 	if (api_decode(&rq, line) == 0) {
@@ -238,19 +197,6 @@ static void handle(struct xend *x, int fd)
 	free(rq.err);
 	free(rq.argv);
 	json_decref(rq.root);
-	free(line);
-}
-
-void api_accept(struct xend *x)
-{
-	struct timeval tv = { .tv_sec = 5 };
-	int fd = accept4(x->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	handle(x, fd);
 }
 
 /* Park rq's connection until every domain in ids[0..n) is gone. */

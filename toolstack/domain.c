@@ -268,6 +268,10 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 		start_undo(x, d);
 		return 1;
 	}
+	/* The pid, before the monitor writes DIR/pid: a xend killed now
+	 * still finds it. */
+	if (dom_save_record(d))
+		log_warn(0, "d%u: cannot save its record", d->domid);
 	d->start_deadline_ms = xend_now_ms() + x->o.start_timeout_ms;
 	return 0;
 }

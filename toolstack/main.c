@@ -185,42 +185,46 @@ static int daemonize(struct xend *x)
 	return 0;
 }
 
-/* Starting domains are polled every 20 ms (dom_poll_starting); the
- * others' monitors through their pidfds. */
+/* One wait: the API socket, connections still sending, and the pidfds
+ * of monitors past their start. Starting domains are polled every 20 ms
+ * (dom_poll_starting). */
+static void loop_once(struct xend *x, bool *starting)
+{
+	struct pollfd pf[1024];
+	struct domain *ds[768];
+	nfds_t n = 1, n_mon;
+	enum dom_exit how;
+	int status;
+
+	pf[0] = (struct pollfd){ .fd = x->listen_fd, .events = POLLIN };
+	for (struct domain *d = x->domains; d && n < 768; d = d->next) {
+		if (d->pidfd < 0 || d->state == DOM_STARTING)
+			continue;
+		ds[n] = d;
+		pf[n++] = (struct pollfd){ .fd = d->pidfd, .events = POLLIN };
+	}
+	n_mon = n;
+	n += api_conn_pollfds(x, pf + n, (unsigned)(1024 - n));
+	if (poll(pf, n, *starting || x->conns ? 20 : 1000) < 0)
+		return;
+	for (nfds_t i = 1; i < n_mon; i++) {
+		if (pf[i].revents && mon_ended(ds[i], &how, &status)) {
+			dom_ended(x, ds[i], how, status);
+			break; /* the table changed; the rest next time */
+		}
+	}
+	api_conn_service(x, pf + n_mon, (unsigned)(n - n_mon));
+	if (pf[0].revents & POLLIN)
+		api_accept(x);
+	*starting = dom_poll_starting(x);
+}
+
 static void loop(struct xend *x)
 {
 	bool starting = dom_poll_starting(x);
 
-	while (!stop_signal) {
-		struct pollfd pf[1024];
-		struct domain *ds[1024];
-		nfds_t n = 1;
-		enum dom_exit how;
-		int status, r;
-
-		pf[0] = (struct pollfd){ .fd = x->listen_fd, .events = POLLIN };
-		for (struct domain *d = x->domains; d && n < 1024; d = d->next) {
-			if (d->pidfd < 0 || d->state == DOM_STARTING)
-				continue;
-			ds[n] = d;
-			pf[n++] = (struct pollfd){ .fd = d->pidfd, .events = POLLIN };
-		}
-		r = poll(pf, n, starting ? 20 : 1000);
-		starting = dom_poll_starting(x);
-		if (r <= 0)
-			continue;
-		for (nfds_t i = 1; i < n; i++) {
-			if (pf[i].revents && mon_ended(ds[i], &how, &status)) {
-				dom_ended(x, ds[i], how, status);
-				starting = dom_poll_starting(x);
-				break; /* the table changed */
-			}
-		}
-		if (pf[0].revents & POLLIN) {
-			api_accept(x);
-			starting = dom_poll_starting(x);
-		}
-	}
+	while (!stop_signal)
+		loop_once(x, &starting);
 }
 
 static void setup_signals(void)
@@ -279,6 +283,7 @@ int main(int argc, char **argv)
 	log_info("xend stopping (signal %d); domains keep running",
 		 (int)stop_signal);
 	api_close_waiters(&x);
+	api_conn_close_all(&x);
 	/* Creates in progress are abandoned, as after a kill -9. */
 	for (struct domain *d = x.domains, *next; d; d = next) {
 		next = d->next;

@@ -2,7 +2,7 @@
 # xenstore/xs.h and lib/; reaches monitors only through their sockets.
 include config/module.mk
 
-XEND_LIB_SRCS := toolstack/api.c toolstack/api_cmds.c \
+XEND_LIB_SRCS := toolstack/api.c toolstack/api_conn.c toolstack/api_cmds.c \
 	toolstack/api_show.c toolstack/api_info.c toolstack/domain.c \
 	toolstack/policy.c toolstack/domid.c toolstack/layout.c \
 	toolstack/supervise.c toolstack/adopt.c toolstack/managed.c \

@@ -323,8 +323,9 @@ int dom_save_record(struct domain *d)
 	json_t *o;
 	int rc;
 
-	o = json_pack("{s:i, s:s, s:s, s:O, s:s?, s:I, s:I, s:s}",
-		      "domid", (int)d->domid, "name", d->name, "uuid", d->uuid,
+	o = json_pack("{s:i, s:i, s:s, s:s, s:O, s:s?, s:I, s:I, s:s}",
+		      "domid", (int)d->domid, "pid", (int)d->pid,
+		      "name", d->name, "uuid", d->uuid,
 		      "config", d->config, "config_file", d->config_file,
 		      "start_time", (json_int_t)d->start_time, "last_restart",
 		      (json_int_t)d->last_restart, "state",

@@ -93,12 +93,15 @@ struct xend_opts {
 	unsigned start_timeout_ms; /* for a new monitor's ctl socket */
 };
 
+struct api_conn;
+
 struct xend {
 	struct xend_opts o;
 	char monitor_path[512];
 	struct xs_handle *xs; /* NULL until the first use succeeds */
 	struct domain *domains;
 	struct waiter *waiters;
+	struct api_conn *conns; /* connections still sending (api_conn.c) */
 	unsigned next_domid;
 	int listen_fd;
 	time_t start_time;
@@ -202,9 +205,14 @@ void dom_cleanup(struct xend *x, struct domain *d);
 int dom_apply_config(struct domain *d, json_t *config, char *err,
 		     size_t errlen);
 
-/* api.c */
+/* api.c, api_conn.c */
 int api_listen(struct xend *x);
 void api_accept(struct xend *x);
+void api_handle_line(struct xend *x, int fd, const char *line);
+struct pollfd;
+unsigned api_conn_pollfds(struct xend *x, struct pollfd *pf, unsigned max);
+void api_conn_service(struct xend *x, const struct pollfd *pf, unsigned n);
+void api_conn_close_all(struct xend *x);
 /* A domain left the table: answer waiters. */
 void api_domain_gone(struct xend *x, unsigned domid);
 void api_reply_fd(int fd, int status, const char *output, const char *error);

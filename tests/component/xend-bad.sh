@@ -83,6 +83,31 @@ check "one race domain" "1" "$("$XM" list | grep -c '^race ')"
 "$XM" destroy race
 nothing_at_all "after the race"
 
+# --- a client that connects and sends nothing holds up no one; one that
+# sends more than 1 MiB is refused
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"{\"vers")
+time.sleep(3)' "$XEND_SOCKET" &
+silent=$!
+sleep 0.3
+t0=$(date +%s%N)
+"$XM" list >/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "list answers beside a silent client (<500 ms)" "yes" "$([ "$ms" -lt 500 ] && echo yes)"
+kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
+out=$(/usr/bin/python3 - "$XEND_SOCKET" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+try:
+    s.sendall(b'{"version":1,"command":"list","args":["' + b"x" * (2 << 20))
+except OSError:
+    pass
+print(json.loads(s.makefile().readline())["error"])
+EOF
+)
+check "oversized request refused" "request too large" "$out"
+
 # --- non-root users are refused by the socket's permissions (0600)
 check "socket mode" "600" "$(stat -c %a "$XEND_SOCKET")"
 if command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then

@@ -83,6 +83,7 @@ make_cfg mute KERNEL="$T/kernel-mute"
 ("$XM" create -q "$T/mute.cfg" >"$T/mute.out" 2>&1; echo $? >"$T/res-mute") &
 wait_until 3 '"$XM" list mute'
 mid=$(dom_field mute 2)
+wait_until 3 '[ -s "$RUN/domains/$mid/pid" ]'
 mpid=$(cat "$RUN/domains/$mid/pid")
 xend_kill9
 wait_until 3 '[ -s "$T/res-mute" ]'
