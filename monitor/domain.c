@@ -38,12 +38,19 @@ void domain_unpause(struct domain *d)
 	pthread_mutex_unlock(&d->pause_lock);
 }
 
-void domain_wait_unpaused(struct domain *d)
+void domain_wait_unpaused(struct domain *d, const int *work_pending)
 {
 	pthread_mutex_lock(&d->pause_lock);
-	while (d->paused &&
+	while (d->paused && !__atomic_load_n(work_pending, __ATOMIC_ACQUIRE) &&
 	       atomic_load(&d->shutdown_reason) == DOMAIN_RUNNING)
 		pthread_cond_wait(&d->pause_cond, &d->pause_lock);
+	pthread_mutex_unlock(&d->pause_lock);
+}
+
+void domain_wake_paused(struct domain *d)
+{
+	pthread_mutex_lock(&d->pause_lock);
+	pthread_cond_broadcast(&d->pause_cond);
 	pthread_mutex_unlock(&d->pause_lock);
 }
 

@@ -91,8 +91,11 @@ const char *domain_shutdown_name(int reason);
 /* Stop every vCPU outside KVM_RUN / let them run again. */
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
-/* Block the calling vCPU thread while the domain is paused. */
-void domain_wait_unpaused(struct domain *d);
+/* Block the calling vCPU thread while the domain is paused, unless work
+ * for it is pending (*work_pending). */
+void domain_wait_unpaused(struct domain *d, const int *work_pending);
+/* Wake paused vCPU threads to look for work. */
+void domain_wake_paused(struct domain *d);
 /* CPU time the vCPU threads have used, in ns. */
 uint64_t domain_cpu_time_ns(struct domain *d);
 

@@ -418,8 +418,11 @@ static int run_domain(const struct options *o)
 			goto out;
 		}
 	}
-	if (o->paused)
-		domain_pause(d);
+	/* vCPU threads start paused: none runs guest code until every one
+	 * exists and can be asked for work (vcpu_run_on). A vCPU calling
+	 * into a sibling whose thread sat in KVM_RUN unannounced deadlocked:
+	 * the ioctl waited for a vCPU that only the caller could wake. */
+	domain_pause(d);
 
 
 	log_info("booting '%s' with %lu MiB, %lu vCPU(s)", o->kernel,
@@ -435,6 +438,8 @@ static int run_domain(const struct options *o)
 			break;
 		}
 	}
+	if (!o->paused)
+		domain_unpause(d);
 	ctl_serve(d, &info, ctl_fd, &stop);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_join(&d->vcpu[i]);

@@ -64,7 +64,7 @@ int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
 	}
 	v->work_fn = fn;
 	v->work_arg = arg;
-	v->work_pending = 1;
+	__atomic_store_n(&v->work_pending, 1, __ATOMIC_RELEASE);
 	while (v->work_pending) {
 		struct timespec ts;
 
@@ -74,6 +74,7 @@ int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
 			return -ESHUTDOWN;
 		}
 		vcpu_kick(v);
+		domain_wake_paused(v->d);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 1000000;
 		if (ts.tv_nsec >= 1000000000) {
@@ -322,9 +323,8 @@ static void *vcpu_thread(void *arg)
 	while (atomic_load(&v->d->shutdown_reason) == DOMAIN_RUNNING) {
 		run_pending_work(v);
 		if (v->d->paused) {
-			/* No vCPU runs hypercalls while the domain is
-			 * paused, so nobody waits for this one's work. */
-			domain_wait_unpaused(v->d);
+			/* Wakes for work queued by vcpu_run_on, too. */
+			domain_wait_unpaused(v->d, &v->work_pending);
 			continue;
 		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
