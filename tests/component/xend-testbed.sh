@@ -20,11 +20,9 @@ fail=0
 ok() { echo "xend-testbed: ok: $*"; }
 # Linux 6.1 answers control/shutdown with orderly_reboot/orderly_poweroff,
 # which run /sbin/reboot and /sbin/poweroff; busybox's signal PID 1, and the
-# test guest's /init (a shell script, scripts/guest-artifacts) ignores
-# them: typing `reboot` in the guest does nothing either. Until that init
-# handles SIGTERM/SIGUSR2, these checks are expected to fail (XFAIL).
-xfail() { echo "xend-testbed: XFAIL (guest /init ignores reboot/poweroff): $*"; }
-xpass() { echo "xend-testbed: XPASS: $*"; }
+# test guest's /init (scripts/guest-artifacts) acts on those signals.
+xfail() { bad "$*"; }
+xpass() { ok "$*"; }
 bad() { echo "xend-testbed: FAIL: $*"; fail=$((fail + 1)); }
 W=/tmp/xt
 mkdir -p $W/st $W/clog /run/xenstored
