@@ -44,6 +44,8 @@ step build-san make -j"$jobs" SAN=1
 step unit make -j"$jobs" SAN=1 check
 step fuzz-smoke make -j"$jobs" fuzz-smoke FUZZ_SECONDS="${KXEN_FUZZ_SECONDS:-5}"
 
+# xend-testbed.sh boots the real guest under xend in the test bed.
+[ "${KXEN_TEST_SKIP_TESTBED:-0}" = 1 ] || export KXEN_XEND_TESTBED=1
 for t in tests/component/*.sh; do
   [ -x "$t" ] || continue
   step "component ${t##*/}" timeout 600 "$t"
