@@ -369,6 +369,14 @@ static void test_vcpu_and_hvm_op(void **state)
 	args[1] = 1;
 	d->vcpu[1].hv.up = 1;
 	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 1);
+	args[0] = VCPUOP_down;
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 0);
+	args[0] = VCPUOP_is_up;
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 0);
+	args[0] = VCPUOP_up;
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 0);
+	args[0] = VCPUOP_is_up;
+	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), 1);
 	args[0] = VCPUOP_stop_singleshot_timer; /* another vCPU's timer */
 	assert_int_equal(hv_hypercall(v, __HYPERVISOR_vcpu_op, args, 0), -XEN_EINVAL);
 

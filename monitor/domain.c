@@ -38,10 +38,12 @@ void domain_unpause(struct domain *d)
 	pthread_mutex_unlock(&d->pause_lock);
 }
 
-void domain_wait_unpaused(struct domain *d, const int *work_pending)
+void domain_wait_unpaused(struct domain *d, const int *up,
+			  const int *work_pending)
 {
 	pthread_mutex_lock(&d->pause_lock);
-	while (d->paused && !__atomic_load_n(work_pending, __ATOMIC_ACQUIRE) &&
+	while ((d->paused || !__atomic_load_n(up, __ATOMIC_ACQUIRE)) &&
+	       !__atomic_load_n(work_pending, __ATOMIC_ACQUIRE) &&
 	       atomic_load(&d->shutdown_reason) == DOMAIN_RUNNING)
 		pthread_cond_wait(&d->pause_cond, &d->pause_lock);
 	pthread_mutex_unlock(&d->pause_lock);

@@ -91,9 +91,10 @@ const char *domain_shutdown_name(int reason);
 /* Stop every vCPU outside KVM_RUN / let them run again. */
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
-/* Block the calling vCPU thread while the domain is paused, unless work
- * for it is pending (*work_pending). */
-void domain_wait_unpaused(struct domain *d, const int *work_pending);
+/* Block the calling vCPU thread while the domain is paused or the vCPU
+ * is down (*up == 0), unless work for it is pending (*work_pending). */
+void domain_wait_unpaused(struct domain *d, const int *up,
+			  const int *work_pending);
 /* Wake paused vCPU threads to look for work. */
 void domain_wake_paused(struct domain *d);
 /* CPU time the vCPU threads have used, in ns. */

@@ -16,3 +16,4 @@ $(eval $(call unit_test,hypercall_test,hv/hypercall_test.c $(HV_TEST_SRCS),))
 
 $(eval $(call fuzzer,fuzz_pvh,fuzz/fuzz_pvh.c monitor/pvh.c,))
 $(eval $(call fuzzer,fuzz_hypercall,fuzz/fuzz_hypercall.c $(HV_TEST_SRCS),))
+$(eval $(call fuzzer,fuzz_console_ring,fuzz/fuzz_console_ring.c backends/console.c,))

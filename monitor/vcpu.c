@@ -322,9 +322,9 @@ static void *vcpu_thread(void *arg)
 
 	while (atomic_load(&v->d->shutdown_reason) == DOMAIN_RUNNING) {
 		run_pending_work(v);
-		if (v->d->paused) {
+		if (v->d->paused || !__atomic_load_n(&v->hv.up, __ATOMIC_ACQUIRE)) {
 			/* Wakes for work queued by vcpu_run_on, too. */
-			domain_wait_unpaused(v->d, &v->work_pending);
+			domain_wait_unpaused(v->d, &v->hv.up, &v->work_pending);
 			continue;
 		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
