@@ -5,7 +5,7 @@
 include config/module.mk
 
 XM_SRCS := cli/main.c cli/cmdtable.c cli/cmd_help.c cli/cmd_create.c \
-	cli/xend_client.c proto/xend_proto.c $(CONFIG_SRCS)
+	cli/xend_client.c cli/console.c proto/xend_proto.c $(CONFIG_SRCS)
 
 $(eval $(call program,xm,$(XM_SRCS),))
 
@@ -16,3 +16,4 @@ $(B)/bin/xl: $(B)/bin/xm
 	$(Q)ln -sf xm $@
 
 $(eval $(call unit_test,cmdtable_test,cli/cmdtable_test.c $(filter-out cli/main.c,$(XM_SRCS)),))
+$(eval $(call unit_test,console_test,cli/console_test.c $(filter-out cli/main.c,$(XM_SRCS)),))

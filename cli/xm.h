@@ -63,4 +63,29 @@ cmd_fn cmd_todo;   /* "'<cmd>' is not implemented yet", exit 1 */
  * message and gives XM_ERR). */
 int xend_run(const struct xm *xm, const char *request);
 
+/* Read one reply line from fd (until '\n', at most XEND_MSG_MAX bytes)
+ * into *out (malloc'd, the caller frees; *len_out bytes, not
+ * NUL-terminated). A file descriptor passed with it (SCM_RIGHTS) goes to
+ * *fd_out (the caller closes it), else -1; only the first is kept, any
+ * other is closed. 0; -ECONNRESET if the peer went away before the '\n';
+ * -EMSGSIZE, -ENOMEM or recvmsg's error. On error nothing is left open
+ * or allocated. */
+__attribute__((warn_unused_result)) int
+xend_recv_reply(int fd, char **out, size_t *len_out, int *fd_out);
+
+/* Attach stdio to the console socket fd (owned: closed on return) until
+ * it closes (the guest is gone) or, on a terminal, Ctrl-] is typed.
+ * Puts a terminal stdin in raw mode and restores it on every way out,
+ * including SIGINT, SIGTERM, SIGHUP and SIGQUIT, which are re-raised
+ * afterwards. EOF on stdin ends only the input. XM_OK, or XM_ERR with a
+ * message. */
+int console_attach(const struct xm *xm, int fd);
+
+/* The escape byte (Ctrl-]) that detaches a terminal from the console. */
+#define CONSOLE_ESCAPE 0x1d
+
+/* How many of buf[0..len) go to the guest before the escape byte: len
+ * when there is none. */
+size_t console_until_escape(const char *buf, size_t len);
+
 #endif

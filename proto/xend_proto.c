@@ -300,6 +300,8 @@ static int reply_member(struct jp *p, const char *key, struct xend_reply *r,
 		field = &r->output;
 	else if (!strcmp(key, "error"))
 		field = &r->error;
+	else if (!strcmp(key, "fd"))
+		field = &r->fd;
 	if (!field || jp_peek(p) == 'n')
 		return jp_skip(p, 1);
 	free(*field);
@@ -346,5 +348,6 @@ void xend_reply_clear(struct xend_reply *r)
 {
 	free(r->output);
 	free(r->error);
+	free(r->fd);
 	memset(r, 0, sizeof(*r));
 }

@@ -36,6 +36,7 @@ struct xend_reply {
 	int status; /* the exit status xm should give: 0, 1 or 2 */
 	char *output; /* text for stdout */
 	char *error;  /* message for stderr */
+	char *fd;     /* what the passed fd is ("console"), or NULL */
 };
 
 /* Decode one reply from buf[0..len). Unknown members are skipped (newer

@@ -54,7 +54,13 @@ static void test_decode(void **state)
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.error, "no such domain");
 	assert_null(r.output);
+	assert_null(r.fd);
 	xend_reply_clear(&r);
+	assert_int_equal(decode("{\"version\":1,\"status\":0,\"fd\":"
+				"\"console\"}\n", &r), 0);
+	assert_string_equal(r.fd, "console");
+	xend_reply_clear(&r);
+	assert_null(r.fd);
 }
 
 static void test_decode_bad(void **state)
