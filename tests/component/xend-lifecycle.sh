@@ -127,9 +127,13 @@ EOF
 check "console: fd passed, history replayed, input reaches the guest" "0 console True True" "$out"
 check_rc "console of an unknown domain" 1 "$XM" console nosuch
 make_cfg withc
-check_rc "create -c (this xm drops the console fd)" 0 "$XM" create -q -c "$T/withc.cfg"
-check "create -c output" "Started domain withc (id=2)" "$OUT"
+"$XM" create -q -c "$T/withc.cfg" </dev/null >"$T/withc.out" 2>&1 &
+xmc=$!
+wait_until 5 'grep -q "Linux version" "$T/withc.out"'
+check "create -c output, then the console" "Started domain withc (id=2)" "$(head -n 1 "$T/withc.out")"
 "$XM" destroy withc
+wait "$xmc"
+check "create -c: xm ends when the domain goes" 0 "$?"
 
 # --- listings
 check "list -l" "(domid 1)" "$("$XM" list -l www | grep -o '(domid 1)')"

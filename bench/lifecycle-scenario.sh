@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs inside the test bed for bench/lifecycle (see there).
+set -u
+trap '' PIPE
+RUNS=${RUNS:-3}
+W=/tmp/bl
+mkdir -p $W/st $W/clog /run/xenstored
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+wait_log() { i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 3000 ]; do sleep 0.05; i=$((i+1)); done; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+CMD="console=hvc0 xen.fifo_events=0 rdinit=/init quiet"
+
+xenstored --socket /run/xenstored/socket --state-dir $W/st 2>/dev/null &
+sleep 0.5
+export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2800
+xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state --log-file $W/xend.log \
+  --console-log-dir $W/clog --auto-dir $W/auto --min-restart-interval 0 &
+i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+mkcfg() { # name memory
+  cat >$W/$1.cfg <<CFG
+name = "$1"
+kernel = "$KXEN_GUEST_KERNEL"
+ramdisk = "$KXEN_GUEST_INITRD"
+extra = "$CMD"
+memory = $2
+vcpus = 1
+CFG
+}
+mkcfg bench 256
+
+dc="" dd="" xc="" xd=""
+for r in $(seq 1 "$RUNS"); do
+  rm -f d.log in.fifo; mkfifo in.fifo
+  t0=$(now)
+  kxen-monitor --kernel "$KXEN_GUEST_KERNEL" --ramdisk "$KXEN_GUEST_INITRD" --memory 256 \
+    --cmdline "$CMD" <in.fifo >d.log 2>&1 &
+  m=$!
+  exec 3>in.fifo
+  wait_log d.log KXEN-GUEST-INIT; dc="$dc $(since "$t0")"
+  sleep 0.5; t0=$(now); echo poweroff >&3; wait $m; dd="$dd $(since "$t0")"; exec 3>&-
+
+  : >$W/clog/guest-bench.log
+  t0=$(now); xm create $W/bench.cfg >/dev/null
+  wait_log $W/clog/guest-bench.log KXEN-GUEST-INIT; xc="$xc $(since "$t0")"
+  sleep 0.5; t0=$(now); xm shutdown -w bench >/dev/null; xd="$xd $(since "$t0")"
+  echo "bench/lifecycle: run $r: direct create $(echo $dc | awk '{print $NF}') s, xm create $(echo $xc | awk '{print $NF}') s"
+done
+a=$(echo "$dc" | median) b=$(echo "$xc" | median) c=$(echo "$dd" | median) e=$(echo "$xd" | median)
+echo "bench/lifecycle: create-to-init: direct-run ${a} s, xm create ${b} s (median of $RUNS)"
+awk -v a="$a" -v b="$b" 'BEGIN { printf "bench/lifecycle: toolstack overhead on create: %+.1f%% (goal < 10%%)\n", (b - a) * 100 / a }'
+echo "bench/lifecycle: shutdown-to-gone: direct-run ${c} s, xm shutdown -w ${e} s"
+awk -v a="$c" -v b="$e" 'BEGIN { printf "bench/lifecycle: toolstack overhead on shutdown: %+.1f%%\n", (b - a) * 100 / a }'
+
+# Ten small domains at once.
+avail() { awk '/MemAvailable/ { print $2 }' /proc/meminfo; }
+m0=$(avail)
+t0=$(now)
+for n in 0 1 2 3 4 5 6 7 8 9; do mkcfg d$n 160; xm create $W/d$n.cfg >/dev/null & done
+wait
+for n in 0 1 2 3 4 5 6 7 8 9; do wait_log $W/clog/guest-d$n.log KXEN-GUEST-INIT; done
+t=$(since "$t0")
+m1=$(avail)
+up=$(for n in 0 1 2 3 4 5 6 7 8 9; do grep -l KXEN-GUEST-INIT $W/clog/guest-d$n.log; done 2>/dev/null | wc -l)
+echo "bench/lifecycle: 10 domains of 160 MiB created at once: $up at init after ${t} s; host memory used $(( (m0 - m1) / 1024 )) MiB ($(( (m0 - m1) / 10240 )) MiB per domain)"
+for n in 0 1 2 3 4 5 6 7 8 9; do xm destroy d$n >/dev/null 2>&1; done
