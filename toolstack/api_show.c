@@ -1,5 +1,5 @@
 /* toolstack/api_show.c: xend's listings, in xm's formats: list (Xen's
- * columns, Domain-0 first, -l/--long SXP, --state=), uptime, vcpu-list,
+ * columns, Domain-0 first, -l/--long SXP, --json, --state=), uptime, vcpu-list,
  * info, log and dmesg. Running domains are asked for their state and CPU
  * time; a monitor that does not answer is shown from xend's record. */
 #include "toolstack/api.h"
@@ -126,16 +126,30 @@ static void sxp_row(FILE *f, const struct row *r)
 	fputs("        )\n    )\n)\n", f);
 }
 
-static void print_row(FILE *f, const struct row *r, bool lng)
+/* How `list` prints: Xen's table, -l SXP, or --json (as `xl list -l`
+ * gives scripts JSON): one array, written when the listing is done. */
+struct list_out {
+	bool lng;
+	json_t *json; /* non-NULL with --json */
+};
+
+static void print_row(FILE *f, const struct row *r, const struct list_out *o)
 {
-	if (lng)
+	if (o->json)
+		json_array_append_new(o->json, json_pack(
+			"{s:s,s:s,s:I,s:i,s:s,s:f}", "name", r->name,
+			"domid", r->id, "memory_mib", (json_int_t)r->mem_mib,
+			"vcpus", (int)r->vcpus, "state", r->state,
+			"cpu_time_s", r->cpu_s));
+	else if (o->lng)
 		sxp_row(f, r);
 	else
 		fprintf(f, "%-40s %5s %5llu %5u %10s %8.1f\n", r->name, r->id,
 			r->mem_mib, r->vcpus, r->state, r->cpu_s);
 }
 
-static int managed_rows(struct xend *x, FILE *f, bool lng, const char *want)
+static int managed_rows(struct xend *x, FILE *f, const struct list_out *o,
+			const char *want)
 {
 	char **names = managed_names(x);
 	json_t *cfg, *b;
@@ -154,7 +168,7 @@ static int managed_rows(struct xend *x, FILE *f, bool lng, const char *want)
 				json_object_get(b, "avail_vcpus"));
 			json_decref(cfg);
 			if (state_matches(&r, want))
-				print_row(f, &r, lng);
+				print_row(f, &r, o);
 		}
 		free(names[i]);
 	}
@@ -221,14 +235,18 @@ int show_check_names(struct xend *x, int argc, char **argv, char **err)
 int show_list(struct xend *x, int argc, char **argv, FILE *f, char **err)
 {
 	const char *want = NULL;
-	bool lng = false, all = true;
+	bool all = true;
+	struct list_out out = { 0 }, *o = &out;
 	struct domain **v;
 	struct row r;
 	size_t n;
+	int rc;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "--long"))
-			lng = true;
+			out.lng = true;
+		else if (!strcmp(argv[i], "--json") && !out.json)
+			out.json = json_array();
 		else if (!strncmp(argv[i], "--state=", 8))
 			want = argv[i] + 8;
 		else if (argv[i][0] == '-')
@@ -240,21 +258,29 @@ int show_list(struct xend *x, int argc, char **argv, FILE *f, char **err)
 	if (show_check_names(x, argc, argv, err))
 		return 1;
 	v = dom_sorted(x, &n);
-	if (!v)
+	if (!v) {
+		json_decref(out.json);
 		return *err = strdup("out of memory"), 1;
-	if (!lng)
+	}
+	if (!out.lng && !out.json)
 		fprintf(f, "%-40s %5s %5s %5s %10s %9s\n", "Name", "ID", "Mem",
 			"VCPUs", "State", "Time(s)");
 	dom0_row(&r);
 	if (named(x, argv, argc, NULL) && state_matches(&r, want))
-		print_row(f, &r, lng);
+		print_row(f, &r, o);
 	for (size_t i = 0; i < n; i++) {
 		if (!named(x, argv, argc, v[i]))
 			continue;
 		dom_row(v[i], &r);
 		if (state_matches(&r, want))
-			print_row(f, &r, lng);
+			print_row(f, &r, o);
 	}
 	free(v);
-	return all ? managed_rows(x, f, lng, want) : 0;
+	rc = all ? managed_rows(x, f, o, want) : 0;
+	if (out.json) {
+		json_dumpf(out.json, f, JSON_INDENT(2));
+		fputc('\n', f);
+		json_decref(out.json);
+	}
+	return rc;
 }

@@ -138,6 +138,7 @@ check "create -c: xm ends when the domain goes" 0 "$?"
 # --- listings
 check "list -l" "(domid 1)" "$("$XM" list -l www | grep -o '(domid 1)')"
 check "list -l on_crash" "(on_crash restart)" "$("$XM" list -l www | grep -o '(on_crash [a-z-]*)')"
+check "list --json" "Domain-0 www" "$("$XM" list --json | /usr/bin/python3 -c 'import json,sys; print(" ".join(d["name"] for d in json.load(sys.stdin)))')"
 check "list -l kernel args" "(args 'console=hvc0')" "$("$XM" list -l www | grep -o "(args '.*')")"
 check "uptime rows" "Domain-0 www" "$("$XM" uptime | awk 'NR > 1 {print $1}' | xargs)"
 check "uptime -s" "www (1)" "$("$XM" uptime -s www | grep -o 'www (1)')"
