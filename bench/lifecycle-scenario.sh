@@ -58,7 +58,20 @@ m0=$(avail)
 t0=$(now)
 for n in 0 1 2 3 4 5 6 7 8 9; do mkcfg d$n 160; xm create $W/d$n.cfg >/dev/null & done
 wait
-for n in 0 1 2 3 4 5 6 7 8 9; do wait_log $W/clog/guest-d$n.log KXEN-GUEST-INIT; done
+# Report each domain as it reaches init; give up after 15 minutes in all.
+left="0 1 2 3 4 5 6 7 8 9"
+while [ -n "$left" ] && [ "$(since "$t0" | cut -d. -f1)" -lt 900 ]; do
+  still=""
+  for n in $left; do
+    if grep -q KXEN-GUEST-INIT $W/clog/guest-d$n.log 2>/dev/null; then
+      echo "bench/lifecycle: d$n at init after $(since "$t0") s"
+    else
+      still="$still $n"
+    fi
+  done
+  left=$still
+  sleep 1
+done
 t=$(since "$t0")
 m1=$(avail)
 up=$(for n in 0 1 2 3 4 5 6 7 8 9; do grep -l KXEN-GUEST-INIT $W/clog/guest-d$n.log; done 2>/dev/null | wc -l)
