@@ -42,6 +42,21 @@ static void run_pending_work(struct vcpu *v)
 	pthread_mutex_unlock(&v->work_lock);
 }
 
+/* An absolute CLOCK_REALTIME deadline 1 ms from now, for the waits below,
+ * which wake to re-kick or to serve their own queue. */
+static struct timespec in_one_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
 int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
 		void *arg)
 {
@@ -53,13 +68,8 @@ int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
 	pthread_mutex_lock(&v->work_lock);
 	/* One request at a time per target; a second caller waits its turn. */
 	while (v->work_pending) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		struct timespec ts = in_one_ms();
+
 		pthread_cond_timedwait(&v->work_done, &v->work_lock, &ts);
 	}
 	v->work_fn = fn;
@@ -75,12 +85,7 @@ int vcpu_run_on(struct vcpu *v, int (*fn)(struct vcpu *v, void *arg),
 		}
 		vcpu_kick(v);
 		domain_wake_paused(v->d);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		ts = in_one_ms();
 		pthread_cond_timedwait(&v->work_done, &v->work_lock, &ts);
 		/* Two vCPUs asking each other must not deadlock: serve our
 		 * own queue while we wait. */
