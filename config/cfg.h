@@ -189,6 +189,10 @@ const char *cfg_action_name(enum cfg_action a);
 const char *cfg_type_name(enum cfg_guest_type t);
 const char *cfg_format_name(enum cfg_disk_format f);
 const char *cfg_xend_action_name(enum cfg_xend_action a);
+/* The Xen device number of a vdev ("xvda" 51712, "xvdb1" 51729, "hdc"
+ * 5632, "sda" 2048), as libxl computes it; -1 if invalid. */
+int cfg_vdev_number(const char *vdev);
+
 /* The xm "uname" of a disk: "file:/p", "phy:/dev/x", "tap:qcow2:/p". */
 int cfg_disk_uname(const struct cfg_disk *d, char *buf, size_t len);
 /* The kernel command line: cmdline=, else "root=<root> <extra>". Caller

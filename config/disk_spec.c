@@ -376,3 +376,40 @@ void cfg_disk_clear(struct cfg_disk *d)
 	free(d->script);
 	memset(d, 0, sizeof(*d));
 }
+
+int cfg_vdev_number(const char *vdev)
+{
+	static const int hd_major[] = { 3, 22, 33, 34, 56, 57, 88, 89, 90, 91 };
+	unsigned long disk = 0, part = 0;
+	size_t plen;
+	const char *p;
+
+	if (!vdev || !vdev_valid(vdev))
+		return -1;
+	plen = vdev[0] == 'x' ? 3 : 2;
+	/* Letters count like spreadsheet columns: a..z, aa.. (libxl). */
+	for (p = vdev + plen; *p >= 'a' && *p <= 'z'; p++)
+		disk = disk * 26 + (unsigned long)(*p - 'a' + 1);
+	disk--;
+	if (*p)
+		part = strtoul(p, NULL, 10);
+	switch (vdev[0]) {
+	case 'x':
+		if (disk < 16 && part < 16)
+			return (202 << 8) | (int)(disk << 4) | (int)part;
+		if (disk > 0xfffff)
+			return -1;
+		return (1 << 28) | (int)(disk << 8) | (int)part;
+	case 'h':
+		if (disk >= 2 * (sizeof(hd_major) / sizeof(*hd_major)) ||
+		    part >= 64)
+			return -1;
+		return (hd_major[disk / 2] << 8) | (int)((disk % 2) << 6) |
+		       (int)part;
+	default: /* sd */
+		if (disk >= 128 || part >= 16)
+			return -1;
+		return ((disk < 16 ? 8 : 65 + (int)(disk - 16) / 16) << 8) |
+		       (int)((disk % 16) << 4) | (int)part;
+	}
+}

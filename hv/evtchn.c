@@ -190,15 +190,17 @@ static long evtchn_send(struct vcpu *v, void *arg)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->hv.lock);
 	e = d->hv.evtchn[s->port];
+	/* Signalled under the lock: a backend that unbinds (under the lock)
+	 * may close its eventfd right after. */
+	if (e.state == EVTCHN_INTERDOMAIN && e.notify_fd >= 0) {
+		r = write(e.notify_fd, &one, sizeof(one));
+		(void)r; /* an eventfd at its limit is still signalled */
+	}
 	pthread_mutex_unlock(&d->hv.lock);
 	switch (e.state) {
 	case EVTCHN_IPI:
 		return xk_evtchn_send(d, s->port, e.vcpu) ? -XEN_EINVAL : 0;
 	case EVTCHN_INTERDOMAIN:
-		if (e.notify_fd >= 0) {
-			r = write(e.notify_fd, &one, sizeof(one));
-			(void)r; /* an eventfd at its limit is still signalled */
-		}
 		return 0;
 	case EVTCHN_UNBOUND:
 		return 0; /* Xen drops sends on unbound ports */
@@ -368,4 +370,47 @@ int hv_evtchn_notify_guest(struct domain *d, evtchn_port_t port)
 	vcpu = d->hv.evtchn[port].vcpu;
 	pthread_mutex_unlock(&d->hv.lock);
 	return xk_evtchn_send(d, port, vcpu);
+}
+
+int hv_evtchn_bind_backend(struct domain *d, evtchn_port_t port,
+			   domid_t remote, int notify_fd)
+{
+	struct hv_evtchn *e;
+	int rc = 0;
+
+	if (!PORT_VALID(port) || notify_fd < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&d->hv.lock);
+	e = &d->hv.evtchn[port];
+	if (e->state != EVTCHN_UNBOUND || e->remote_dom != remote) {
+		rc = -EINVAL; /* not offered to us, or already bound */
+	} else {
+		e->state = EVTCHN_INTERDOMAIN;
+		e->remote_port = port; /* the backend's end has no port table */
+		e->notify_fd = notify_fd;
+		if (xk_evtchn_eventfd(d, port, notify_fd))
+			log_debug("port %u: backend eventfd not accelerated",
+				  port);
+	}
+	pthread_mutex_unlock(&d->hv.lock);
+	return rc;
+}
+
+void hv_evtchn_unbind_backend(struct domain *d, evtchn_port_t port,
+			      int notify_fd)
+{
+	struct hv_evtchn *e;
+
+	if (!PORT_VALID(port))
+		return;
+	pthread_mutex_lock(&d->hv.lock);
+	e = &d->hv.evtchn[port];
+	/* The guest may have closed (and reused) the port meanwhile. */
+	if (e->state == EVTCHN_INTERDOMAIN && e->notify_fd == notify_fd) {
+		xk_evtchn_deassign(d, port);
+		e->state = EVTCHN_UNBOUND;
+		e->remote_port = 0;
+		e->notify_fd = -1;
+	}
+	pthread_mutex_unlock(&d->hv.lock);
 }

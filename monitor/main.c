@@ -25,6 +25,7 @@
 #include "monitor/boot.h"
 #include "monitor/client.h"
 #include "monitor/ctl.h"
+#include "monitor/devices.h"
 #include "monitor/store.h"
 #include "monitor/vcpu.h"
 #include "monitor/vm.h"
@@ -319,6 +320,7 @@ static int run_domain(const struct options *o)
 	uint32_t entry, start_info;
 	const char *why = NULL;
 	struct consback cb = { 0 };
+	struct devices devs = { 0 };
 	struct termios saved_term;
 	struct ctl_info info = { .name = o->name, .vcpus = (unsigned)o->vcpus,
 				 .memory_kib = (uint64_t)o->memory_mib << 10 };
@@ -417,6 +419,11 @@ static int run_domain(const struct options *o)
 			log_error(-rc, "xenstore '%s': %s", o->xenstore, why);
 			goto out;
 		}
+		rc = devices_start(&devs, d, o->xenstore, &why);
+		if (rc) {
+			log_error(-rc, "devices: %s", why);
+			goto out;
+		}
 	}
 	/* vCPU threads start paused: none runs guest code until every one
 	 * exists and can be asked for work (vcpu_run_on). A vCPU calling
@@ -443,6 +450,9 @@ static int run_domain(const struct options *o)
 	ctl_serve(d, &info, ctl_fd, &stop);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_join(&d->vcpu[i]);
+	/* In-flight disk writes are answered and flushed before the exit
+	 * status tells the toolstack the domain is gone. */
+	devices_stop(&devs);
 	consback_stop(&cb);
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_term);
@@ -454,6 +464,7 @@ static int run_domain(const struct options *o)
 	if (!(status == EXIT_REBOOT && o->reboot_restart))
 		state_write(o, "exit", "%s %d\n", status, domain_shutdown_name(rc));
 out:
+	devices_stop(&devs);
 	consback_stop(&cb);
 	if (kick_fd >= 0)
 		close(kick_fd);

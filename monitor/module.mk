@@ -3,11 +3,16 @@ HV_SRCS := hv/hypercall.c hv/sched.c hv/xen_version.c hv/console_io.c hv/cpuid.c
 	hv/evtchn.c hv/memory.c hv/hvm.c hv/vcpu_op.c hv/gnttab.c hv/timer.c
 MONITOR_CORE_SRCS := monitor/pvh.c monitor/guestmem.c monitor/boot.c monitor/acpi.c \
 	monitor/domain.c monitor/platform.c backends/console.c
+# The split-driver backends (backends/module.mk, hotplug/module.mk) and
+# their XenBus glue.
+DEVICE_SRCS := backends/xenbus_be.c monitor/devices.c monitor/dev_vbd.c \
+	monitor/dev_vif.c $(sort $(BLKBACK_SRCS) $(NETBACK_SRCS) $(TAP_SRCS))
 MONITOR_SRCS := monitor/main.c monitor/vm.c monitor/vcpu.c monitor/xen_kvm.c \
 	monitor/ctl.c monitor/client.c monitor/store.c xenstore/client.c \
-	$(MONITOR_CORE_SRCS) $(HV_SRCS) $(LIB_SRCS)
+	$(DEVICE_SRCS) $(MONITOR_CORE_SRCS) $(HV_SRCS) $(LIB_SRCS)
 
-$(eval $(call program,kxen-monitor,$(MONITOR_SRCS),-ljansson))
+$(B)/obj/monitor/dev_vif.o: CFLAGS += $(NL_CFLAGS)
+$(eval $(call program,kxen-monitor,$(MONITOR_SRCS),-ljansson $(BLKBACK_LIBS) $(NL_LIBS)))
 
 $(eval $(call unit_test,pvh_test,monitor/pvh_test.c monitor/pvh.c,))
 # hv/ tested and fuzzed without KVM: the fake stands in for xen_kvm.c.

@@ -34,6 +34,14 @@ int api_fail(struct api_req *rq, int status, const char *fmt, ...)
  * status with rq->err set. */
 int api_decode(struct api_req *rq, const char *line);
 void api_dispatch(struct xend *x, struct api_req *rq);
+
+/* A request handler: fills rq, returns the xm status. */
+struct api_cmd {
+	const char *name;
+	int (*fn)(struct xend *x, struct api_req *rq);
+};
+/* api_devices.c's commands; ends with a NULL name. */
+extern const struct api_cmd api_device_cmds[];
 int api_defer(struct xend *x, struct api_req *rq, const unsigned *ids,
 	      unsigned n);
 void api_close_waiters(struct xend *x);

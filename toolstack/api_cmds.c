@@ -111,18 +111,6 @@ static int cmd_console(struct xend *x, struct api_req *rq)
 	return attach_console(rq, d);
 }
 
-/* Devices come with issue 7: say so instead of dropping them quietly. */
-static void device_warning(struct api_req *rq, json_t *config)
-{
-	size_t nd = json_array_size(json_object_get(config, "disks"));
-	size_t nn = json_array_size(json_object_get(config, "nics"));
-
-	if (nd || nn)
-		api_fail(rq, 0, "warning: %zu disk(s) and %zu vif(s) not "
-			 "attached: virtual devices are not implemented yet",
-			 nd, nn);
-}
-
 /* Answer the client waiting for d's start (if any). */
 void api_start_done(struct xend *x, struct domain *d, const char *err)
 {
@@ -139,7 +127,6 @@ void api_start_done(struct xend *x, struct domain *d, const char *err)
 	}
 	out = xend_strdup_printf("Started domain %s (id=%u)\n", d->name,
 				 d->domid);
-	device_warning(&rq, d->config);
 	if (d->start_console)
 		attach_console(&rq, d);
 	api_reply_pass(rq.fd, rq.status, out, rq.err, rq.pass_fd);
@@ -440,10 +427,7 @@ static int cmd_delete(struct xend *x, struct api_req *rq)
 	return rc;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct xend *x, struct api_req *rq);
-} api_cmds[] = {
+static const struct api_cmd api_cmds[] = {
 	{ "create", cmd_create },
 	{ "console", cmd_console },
 	{ "destroy", cmd_destroy },
@@ -471,6 +455,12 @@ void api_dispatch(struct xend *x, struct api_req *rq)
 	for (size_t i = 0; i < sizeof(api_cmds) / sizeof(*api_cmds); i++) {
 		if (!strcmp(api_cmds[i].name, rq->command)) {
 			rq->status = api_cmds[i].fn(x, rq);
+			return;
+		}
+	}
+	for (const struct api_cmd *c = api_device_cmds; c->name; c++) {
+		if (!strcmp(c->name, rq->command)) {
+			rq->status = c->fn(x, rq);
 			return;
 		}
 	}

@@ -13,8 +13,10 @@
  * "restarting too fast"). rename-restart keeps the old domain, preserved,
  * as Domain-<new uuid>. */
 #include "toolstack/xend.h"
+#include "toolstack/devices.h"
 #include "lib/log.h"
 #include "xenstore/xs.h"
+#include "toolstack/bootloader.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -88,6 +90,46 @@ int dom_apply_config(struct domain *d, json_t *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static bool disk_writable(json_t *disk, bool *shared)
+{
+	*shared = json_integer_value(json_object_get(disk, "force_rw"));
+	return json_integer_value(json_object_get(disk, "readwrite"));
+}
+
+/* A disk one running domain writes is not given to another, unless both
+ * say w! (xend's "already in use" check; the backends flock as well). */
+static int disk_conflict(struct xend *x, struct domain *d, char **msg)
+{
+	json_t *mine = json_object_get(d->config, "disks"), *a, *b;
+	size_t i, j;
+
+	for (struct domain *o = x->domains; o; o = o->next) {
+		if (o->state != DOM_RUNNING && o->state != DOM_STARTING)
+			continue;
+		json_array_foreach(mine, i, a) {
+			json_array_foreach(json_object_get(o->config, "disks"),
+					   j, b) {
+				const char *pa = json_string_value(
+					json_object_get(a, "pdev_path"));
+				const char *pb = json_string_value(
+					json_object_get(b, "pdev_path"));
+				bool sa, sb, wa = disk_writable(a, &sa),
+					     wb = disk_writable(b, &sb);
+
+				if (!pa || !pb || strcmp(pa, pb) ||
+				    (!wa && !wb) || (sa && sb))
+					continue;
+				*msg = xend_strdup_printf(
+					"disk '%s' is already in use by domain "
+					"'%s' (id %u); use mode w! to share it",
+					pa, o->name, o->domid);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Checks that need xend's state; 0 or an xm status with *msg set. */
 static int create_checks(struct xend *x, struct domain *d, char **msg)
 {
@@ -109,6 +151,8 @@ static int create_checks(struct xend *x, struct domain *d, char **msg)
 			return 1;
 		}
 	}
+	if (disk_conflict(x, d, msg))
+		return 1;
 	if (avail && want > avail) {
 		*msg = xend_strdup_printf("not enough free memory for '%s': it "
 					  "needs %llu MiB, the host has %llu MiB "
@@ -128,7 +172,8 @@ static int check_config(struct domain *d, char **msg)
 	char err[160];
 
 	if (dom_apply_config(d, d->config, err, sizeof(err)) ||
-	    dom_check_name(d->name, err, sizeof(err))) {
+	    dom_check_name(d->name, err, sizeof(err)) ||
+	    devices_check(d->config, err, sizeof(err))) {
 		*msg = strdup(err);
 		return 1;
 	}
@@ -222,6 +267,14 @@ static int start_layout(struct xend *x, struct domain *d,
 		xend_xs_drop(x);
 		*msg = xend_strdup_printf("cannot write the XenStore nodes of "
 					  "'%s': %s", d->name, strerror(-rc));
+		return 1;
+	}
+	/* The monitor's backends watch for these and take the devices. */
+	rc = devices_add_all(xs, d->domid, d->config, d->uuid);
+	if (rc) {
+		xend_xs_drop(x);
+		*msg = xend_strdup_printf("cannot write the devices of '%s': "
+					  "%s", d->name, strerror(-rc));
 		return 1;
 	}
 	return 0;
@@ -368,13 +421,16 @@ int dom_create(struct xend *x, json_t *config, const char *config_file,
 		snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
 	else
 		dom_gen_uuid(d->uuid);
-	rc = check_config(d, msg);
+	rc = boot_prepare(x, d, msg); /* bootloader=: the kernel in its disk */
+	if (!rc)
+		rc = check_config(d, msg);
 	if (!rc)
 		rc = create_checks(x, d, msg);
 	if (!rc)
 		rc = dom_start(x, d, paused, msg);
 	if (rc) {
 		log_warn(0, "create of '%s' refused: %s", name, *msg ? *msg : "?");
+		boot_cleanup(x, d);
 		dom_free(d);
 		return rc;
 	}
@@ -393,6 +449,7 @@ void dom_cleanup(struct xend *x, struct domain *d)
 	if (d->reply_fd >= 0)
 		api_start_done(x, d, "the domain was destroyed while starting");
 	start_undo(x, d);
+	boot_cleanup(x, d);
 	dom_unlink(x, d);
 	log_info("d%u (%s): gone", domid, d->name);
 	dom_free(d);

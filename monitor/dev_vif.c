@@ -1,0 +1,307 @@
+/* monitor/dev_vif.c: virtual NICs, the XenBus side of netback.
+ *
+ * At probe the vif's tap (vif<domid>.<devid>, or vifname=) is created and
+ * the toolstack's hotplug script runs on it (`script online`, with Xen's
+ * environment: XENBUS_PATH, vif, XENSTORED_PATH), as udev runs
+ * /etc/xen/scripts/vif-bridge for Linux's netback; the script puts the tap
+ * on its bridge or route and writes hotplug-status. The frontend's keys
+ * (checked): tx-ring-ref, rx-ring-ref, event-channel or
+ * event-channel-tx/-rx, request-rx-copy, feature-* for what it can take. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/netback.h"
+#include "backends/tap.h"
+#include "lib/log.h"
+#include "monitor/devices.h"
+
+struct vif {
+	int tap_fd;
+	char ifname[IFNAMSIZ];
+	char script[512];
+	struct dev_ring tx, rx;
+	struct dev_evtchn tx_evtchn, rx_evtchn;
+	bool split;
+	struct netback *nb;
+	uint64_t rate_bytes_per_s;
+	uint32_t rate_interval_us;
+};
+
+/* Run the hotplug script; 0 if it exited 0. */
+static int run_script(struct xenbus_be_dev *dev, struct vif *v,
+		      const char *action)
+{
+	pid_t pid;
+	int status;
+
+	if (!v->script[0])
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct devices *devs = dev->ctx;
+
+		setenv("XENBUS_PATH", dev->be_path, 1);
+		setenv("vif", v->ifname, 1);
+		if (devs->xs_socket)
+			setenv("XENSTORED_PATH", devs->xs_socket, 1);
+		execl(v->script, v->script, action, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		xenbus_be_error(dev, EIO, "%s %s %s failed (status %d)",
+				v->script, action, v->ifname,
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* xl's rate=: "10Mb/s", "1MB/s@20ms" (bytes or bits, per second). */
+static int parse_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double mult = 1;
+
+	if (end == s || v < 0)
+		return -EINVAL;
+	switch (*end) {
+	case 'G': mult = 1e9; end++; break;
+	case 'M': mult = 1e6; end++; break;
+	case 'K': case 'k': mult = 1e3; end++; break;
+	default: break;
+	}
+	if (*end == 'b')
+		mult /= 8;
+	else if (*end != 'B')
+		return -EINVAL;
+	end++;
+	if (strncmp(end, "/s", 2))
+		return -EINVAL;
+	end += 2;
+	*interval_us = 0;
+	if (*end == '@') {
+		double t = strtod(end + 1, &end);
+
+		if (!strcmp(end, "ms"))
+			t *= 1000;
+		else if (!strcmp(end, "s"))
+			t *= 1000000;
+		else if (strcmp(end, "us"))
+			return -EINVAL;
+		if (t < 1 || t > 1e9)
+			return -EINVAL;
+		*interval_us = (uint32_t)t;
+	} else if (*end) {
+		return -EINVAL;
+	}
+	*bps = (uint64_t)(v * mult);
+	return 0;
+}
+
+static int vif_probe(struct xenbus_be_dev *dev)
+{
+	struct vif *v = calloc(1, sizeof(*v));
+	char name[IFNAMSIZ + 8], rate[64];
+	int rc;
+
+	if (!v)
+		return -ENOMEM;
+	v->tap_fd = -1;
+	if (xenbus_be_read(dev, false, "vifname", name, IFNAMSIZ) != 0)
+		snprintf(name, sizeof(name), "vif%d.%u", xenbus_be_domid(dev),
+			 dev->devid);
+	if (xenbus_be_read(dev, false, "rate", rate, sizeof(rate)) == 0 &&
+	    parse_rate(rate, &v->rate_bytes_per_s, &v->rate_interval_us)) {
+		xenbus_be_error(dev, EINVAL, "bad rate '%s'", rate);
+		rc = -EINVAL;
+		goto fail;
+	}
+	(void)xenbus_be_read(dev, false, "script", v->script,
+			     sizeof(v->script));
+	rc = tap_open(name, v->ifname, &v->tap_fd);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "cannot create tap '%s'", name);
+		goto fail;
+	}
+	rc = xenbus_be_printf(dev, "feature-sg", "1") ?:
+	     xenbus_be_printf(dev, "feature-gso-tcpv4", "1") ?:
+	     xenbus_be_printf(dev, "feature-gso-tcpv6", "1") ?:
+	     xenbus_be_printf(dev, "feature-ipv6-csum-offload", "1") ?:
+	     xenbus_be_printf(dev, "feature-rx-copy", "1") ?:
+	     xenbus_be_printf(dev, "feature-rx-flip", "0") ?:
+	     xenbus_be_printf(dev, "feature-split-event-channels", "1");
+	if (rc) {
+		xenbus_be_error(dev, -rc, "cannot write the vif's features");
+		goto fail;
+	}
+	rc = run_script(dev, v, "online");
+	if (rc)
+		goto fail;
+	log_info("%s: %s ready", dev->be_path, v->ifname);
+	dev->priv = v;
+	return 0;
+fail:
+	if (v->tap_fd >= 0)
+		close(v->tap_fd);
+	free(v);
+	return rc;
+}
+
+static void vif_disconnect(struct xenbus_be_dev *dev)
+{
+	struct devices *devs = dev->ctx;
+	struct vif *v = dev->priv;
+
+	if (!v)
+		return;
+	netback_stop(v->nb);
+	v->nb = NULL;
+	dev_evtchn_unbind(&v->tx_evtchn);
+	dev_evtchn_unbind(&v->rx_evtchn);
+	dev_ring_unmap(devs, &v->tx);
+	dev_ring_unmap(devs, &v->rx);
+}
+
+static bool fe_flag(struct xenbus_be_dev *dev, const char *key)
+{
+	uint64_t v = 0;
+
+	return xenbus_be_read_uint(dev, true, key, 1, &v) == 0 && v;
+}
+
+static void vif_fatal(void *ctx, const char *why)
+{
+	struct vif *v = ctx;
+
+	/* From the netback thread: the xenbus handle is not ours to use
+	 * here, so the device just stays silent until it is closed. */
+	log_error(0, "%s: frontend broke the protocol (%s); vif stopped",
+		  v->ifname, why);
+}
+
+static int notify_rx(void *ctx)
+{
+	struct vif *v = ctx;
+
+	return dev_evtchn_notify(v->split ? &v->rx_evtchn : &v->tx_evtchn);
+}
+
+static int notify_tx(void *ctx)
+{
+	struct vif *v = ctx;
+
+	return dev_evtchn_notify(&v->tx_evtchn);
+}
+
+static int vif_connect(struct xenbus_be_dev *dev)
+{
+	struct devices *devs = dev->ctx;
+	struct vif *v = dev->priv;
+	uint64_t tx_ref, rx_ref, tx_port, rx_port, nq = 1, copy = 0;
+	int rc;
+
+	rc = xenbus_be_read_uint(dev, true, "multi-queue-num-queues", 1, &nq);
+	if (rc && rc != -ENOENT) {
+		xenbus_be_error(dev, EINVAL, "one queue is offered");
+		return -EINVAL;
+	}
+	if (xenbus_be_read_uint(dev, true, "request-rx-copy", 1, &copy) ||
+	    copy != 1) {
+		xenbus_be_error(dev, EOPNOTSUPP, "request-rx-copy must be 1");
+		return -EOPNOTSUPP;
+	}
+	if (xenbus_be_read_uint(dev, true, "tx-ring-ref", UINT32_MAX, &tx_ref) ||
+	    xenbus_be_read_uint(dev, true, "rx-ring-ref", UINT32_MAX, &rx_ref)) {
+		xenbus_be_error(dev, EINVAL, "tx-ring-ref/rx-ring-ref missing "
+				"or bad");
+		return -EINVAL;
+	}
+	if (xenbus_be_read_uint(dev, true, "event-channel", UINT32_MAX,
+				&tx_port) == 0) {
+		rx_port = tx_port;
+		v->split = false;
+	} else if (xenbus_be_read_uint(dev, true, "event-channel-tx",
+				       UINT32_MAX, &tx_port) == 0 &&
+		   xenbus_be_read_uint(dev, true, "event-channel-rx",
+				       UINT32_MAX, &rx_port) == 0) {
+		v->split = true;
+	} else {
+		xenbus_be_error(dev, EINVAL, "no event channel");
+		return -EINVAL;
+	}
+	rc = dev_ring_map(devs, &v->tx, (uint32_t)tx_ref) ?:
+	     dev_ring_map(devs, &v->rx, (uint32_t)rx_ref);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "cannot map the rings");
+		return rc;
+	}
+	rc = dev_evtchn_bind(devs, &v->tx_evtchn, (uint32_t)tx_port);
+	if (!rc && v->split)
+		rc = dev_evtchn_bind(devs, &v->rx_evtchn, (uint32_t)rx_port);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "cannot bind the event channels");
+		return rc;
+	}
+	struct netback_params p = {
+		.gnt = &devs->gnt,
+		.tx_ring = v->tx.page,
+		.rx_ring = v->rx.page,
+		.tx_kick_fd = v->tx_evtchn.kick_fd,
+		.rx_kick_fd = v->split ? v->rx_evtchn.kick_fd
+				       : v->tx_evtchn.kick_fd,
+		.notify_tx = notify_tx,
+		.notify_rx = notify_rx,
+		.on_fatal = vif_fatal,
+		.ctx = v,
+		.tap_fd = v->tap_fd,
+		.sg = fe_flag(dev, "feature-sg"),
+		.gso_tcpv4 = fe_flag(dev, "feature-gso-tcpv4"),
+		.gso_tcpv6 = fe_flag(dev, "feature-gso-tcpv6"),
+		.ipv6_csum = fe_flag(dev, "feature-ipv6-csum-offload"),
+		.rate_bytes_per_s = v->rate_bytes_per_s,
+		.rate_interval_us = v->rate_interval_us,
+		.name = v->ifname,
+	};
+	/* The kernel may hand us only what the guest can take. */
+	rc = tap_set_offload(v->tap_fd, true, p.sg && p.gso_tcpv4,
+			     p.sg && p.gso_tcpv6);
+	if (rc)
+		log_warn(-rc, "%s: tap offloads", v->ifname);
+	rc = netback_start(&v->nb, &p);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "cannot start netback");
+		return rc;
+	}
+	log_info("%s: connected (%s)", dev->be_path, v->ifname);
+	return 0;
+}
+
+static void vif_remove(struct xenbus_be_dev *dev)
+{
+	struct vif *v = dev->priv;
+
+	vif_disconnect(dev);
+	if (run_script(dev, v, "offline"))
+		log_warn(0, "%s: offline script failed", v->ifname);
+	close(v->tap_fd);
+	free(v);
+	dev->priv = NULL;
+}
+
+const struct xenbus_be_ops dev_vif_ops = {
+	.type = "vif",
+	.probe = vif_probe,
+	.connect = vif_connect,
+	.disconnect = vif_disconnect,
+	.remove = vif_remove,
+};
