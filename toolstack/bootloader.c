@@ -1,0 +1,370 @@
+/* toolstack/bootloader.c: bootloader= (see bootloader.h).
+ *
+ * As xm/xend did: the bootloader runs on the domain's first disk before
+ * the domain is built, and its answer, pygrub's SXP
+ *
+ *   linux (kernel PATH)(ramdisk PATH)(args "ARGS")
+ *
+ * replaces kernel, ramdisk and command line. bootloader = "pygrub" (or a
+ * path ending in /pygrub that does not exist here, as configs written for
+ * Xen say "/usr/bin/pygrub" or "/usr/lib/xen-4.x/bin/pygrub") runs
+ * kxen-pygrub, found beside the monitor or on PATH; any other value is the
+ * path of a program that behaves like pygrub. Its files go to
+ * RUN_DIR/boot (/run/xend/boot), and are removed when the domain is gone.
+ * A bootloader gets BOOT_TIMEOUT_S to answer; xend waits for it (reading
+ * a kernel out of an image takes well under a second). */
+#include "toolstack/bootloader.h"
+#include "toolstack/xend.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BOOT_TIMEOUT_S 60
+#define BOOT_OUT_MAX 8192
+#define BOOT_MAX_ARGS 40
+
+static bool is_pygrub(const char *bl)
+{
+	const char *base = strrchr(bl, '/');
+
+	if (!strcmp(bl, "pygrub"))
+		return true;
+	return base && !strcmp(base + 1, "pygrub") && access(bl, X_OK) != 0;
+}
+
+/* The program to run, in buf; false if there is none. */
+static bool find_exe(struct xend *x, const char *bl, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char mon[sizeof(x->monitor_path)], self[400];
+	ssize_t n;
+
+	if (!is_pygrub(bl)) {
+		snprintf(buf, len, "%s", bl);
+		return bl[0] == '/' && access(bl, X_OK) == 0;
+	}
+	/* Beside xend, beside the monitor, on PATH: as xend finds monitors. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		snprintf(buf, len, "%s/kxen-pygrub", dirname(self));
+		if (access(buf, X_OK) == 0)
+			return true;
+	}
+	snprintf(mon, sizeof(mon), "%s", x->monitor_path);
+	if (strchr(mon, '/')) {
+		snprintf(buf, len, "%s/kxen-pygrub", dirname(mon));
+		if (access(buf, X_OK) == 0)
+			return true;
+	}
+	for (const char *p = path; p && *p;) {
+		size_t l = strcspn(p, ":");
+
+		snprintf(buf, len, "%.*s/kxen-pygrub", (int)l, p);
+		if (l && access(buf, X_OK) == 0)
+			return true;
+		p += l + (p[l] == ':');
+	}
+	snprintf(buf, len, "kxen-pygrub");
+	return false;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* Run argv; its stdout (at most BOOT_OUT_MAX bytes) in out, the last line
+ * of its stderr in errline. Returns its exit status, or -1 with errline
+ * set when it could not run or timed out. */
+static int run(char **argv, char *out, size_t outlen, char *errline,
+	       size_t errlen)
+{
+	int po[2], pe[2], status = -1;
+	size_t no = 0, ne = 0;
+	char ebuf[2048];
+	time_t deadline = time(NULL) + BOOT_TIMEOUT_S;
+	bool timed_out = false;
+	pid_t pid;
+
+	if (pipe2(po, O_CLOEXEC) < 0)
+		return snprintf(errline, errlen, "pipe: %s", strerror(errno)), -1;
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		close(po[0]);
+		close(po[1]);
+		return snprintf(errline, errlen, "pipe: %s", strerror(errno)), -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		return snprintf(errline, errlen, "fork: %s", strerror(errno)), -1;
+	}
+	for (int open_fds = 2; open_fds;) {
+		struct pollfd pf[2] = { { .fd = po[0], .events = POLLIN },
+					{ .fd = pe[0], .events = POLLIN } };
+		int left = (int)(deadline - time(NULL));
+
+		if (left <= 0 || poll(pf, 2, left * 1000) == 0) {
+			timed_out = true;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			char tmp[1024], *dst = i ? ebuf : out;
+			size_t *n = i ? &ne : &no;
+			size_t cap = i ? sizeof(ebuf) - 1 : outlen - 1;
+			ssize_t r;
+
+			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP |
+							       POLLERR)))
+				continue;
+			r = read(pf[i].fd, tmp, sizeof(tmp));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				close(i ? pe[0] : po[0]);
+				if (i)
+					pe[0] = -1;
+				else
+					po[0] = -1;
+				open_fds--;
+				continue;
+			}
+			if ((size_t)r > cap - *n)
+				r = (ssize_t)(cap - *n); /* the rest is dropped */
+			memcpy(dst + *n, tmp, (size_t)r);
+			*n += (size_t)r;
+		}
+	}
+	if (po[0] >= 0)
+		close(po[0]);
+	if (pe[0] >= 0)
+		close(pe[0]);
+	if (timed_out)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	out[no] = 0;
+	ebuf[ne] = 0;
+	while (ne && (ebuf[ne - 1] == '\n' || ebuf[ne - 1] == ' '))
+		ebuf[--ne] = 0;
+	{
+		char *last = strrchr(ebuf, '\n');
+
+		const char *src = last ? last + 1 : ebuf;
+		size_t n = strlen(src) < errlen ? strlen(src) : errlen - 1;
+
+		memcpy(errline, src, n);
+		errline[n] = 0;
+	}
+	if (timed_out) {
+		snprintf(errline, errlen, "no answer in %d s", BOOT_TIMEOUT_S);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* "(key VALUE)" in s: VALUE up to the next ')' in *val (malloc'd). */
+static bool sxp_field(const char *s, const char *key, char **val)
+{
+	char pat[32];
+	const char *p, *e;
+
+	snprintf(pat, sizeof(pat), "(%s ", key);
+	p = strstr(s, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	e = strchr(p, ')');
+	if (!e)
+		return false;
+	*val = strndup(p, (size_t)(e - p));
+	return *val != NULL;
+}
+
+/* pygrub's answer into kernel, ramdisk, args (the last two may be NULL). */
+static int parse_answer(const char *s, char **kernel, char **ramdisk,
+			char **args)
+{
+	const char *a, *e;
+
+	*kernel = *ramdisk = *args = NULL;
+	while (*s == ' ' || *s == '\n')
+		s++;
+	if (strncmp(s, "linux ", 6) || !sxp_field(s, "kernel", kernel))
+		return -EINVAL;
+	sxp_field(s, "ramdisk", ramdisk);
+	a = strstr(s, "(args \"");
+	if (a) { /* pygrub does not escape quotes: up to the last '")' */
+		a += 7;
+		e = strstr(a, "\")");
+		for (const char *n = e; n; n = strstr(n + 1, "\")"))
+			e = n;
+		if (!e)
+			return -EINVAL;
+		*args = strndup(a, (size_t)(e - a));
+		if (!*args)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Only files in our own folder are ever removed. */
+static void remove_ours(struct xend *x, const char *path)
+{
+	char dir[300];
+	size_t n;
+
+	n = (size_t)snprintf(dir, sizeof(dir), "%s/boot/boot_", x->o.run_dir);
+	if (path && n < sizeof(dir) && !strncmp(path, dir, n) &&
+	    !strstr(path + n, "/") && unlink(path) < 0 && errno != ENOENT)
+		log_warn(errno, "cannot remove %s", path);
+}
+
+void boot_cleanup(struct xend *x, struct domain *d)
+{
+	json_t *b = json_object_get(d->config, "b_info");
+
+	if (!jstr(b, "bootloader") || !json_object_get(b, "bootloader_in"))
+		return;
+	remove_ours(x, jstr(b, "kernel"));
+	remove_ours(x, jstr(b, "ramdisk"));
+}
+
+static void set_or_del(json_t *o, const char *key, const char *val)
+{
+	if (val && *val)
+		json_object_set_new(o, key, json_string(val));
+	else
+		json_object_del(o, key);
+}
+
+int boot_prepare(struct xend *x, struct domain *d, char **msg)
+{
+	json_t *b = json_object_get(d->config, "b_info"), *in, *disk;
+	const char *bl = jstr(b, "bootloader"), *dpath, *blargs;
+	char exe[512], outdir[300], odarg[320], out[BOOT_OUT_MAX], errl[300];
+	char *argv[BOOT_MAX_ARGS + 12], *kargs[3] = { NULL }, *bla = NULL;
+	char *kernel = NULL, *ramdisk = NULL, *args = NULL;
+	int n = 0, rc;
+
+	if (!bl)
+		return 0;
+	disk = json_array_get(json_object_get(d->config, "disks"), 0);
+	dpath = jstr(disk, "pdev_path");
+	if (!dpath || !*dpath) {
+		*msg = xend_strdup_printf("bootloader %s: the domain '%s' has no "
+					  "disk to boot from", bl, d->name);
+		return 1;
+	}
+	if (jstr(disk, "format") && strcmp(jstr(disk, "format"), "raw")) {
+		*msg = xend_strdup_printf("bootloader %s: cannot read the %s "
+					  "disk %s (raw images and devices "
+					  "only)", bl, jstr(disk, "format"),
+					  dpath);
+		return 1;
+	}
+	if (!find_exe(x, bl, exe, sizeof(exe))) {
+		*msg = xend_strdup_printf("bootloader %s: %s is not an "
+					  "executable program", bl, exe);
+		return 1;
+	}
+	/* What the config itself says, kept for restarts. */
+	in = json_object_get(b, "bootloader_in");
+	if (!in) {
+		in = json_pack("{s:s?, s:s?, s:s?}", "kernel", jstr(b, "kernel"),
+			       "ramdisk", jstr(b, "ramdisk"), "cmdline",
+			       jstr(b, "cmdline"));
+		if (!in || json_object_set_new(b, "bootloader_in", in)) {
+			*msg = strdup("out of memory");
+			return 1;
+		}
+	}
+	snprintf(outdir, sizeof(outdir), "%s/boot", x->o.run_dir);
+	if (mkdir(outdir, 0700) < 0 && errno != EEXIST) {
+		*msg = xend_strdup_printf("bootloader %s: cannot create %s: %s",
+					  bl, outdir, strerror(errno));
+		return 1;
+	}
+	snprintf(odarg, sizeof(odarg), "--output-directory=%s", outdir);
+	argv[n++] = exe;
+	argv[n++] = "-q";
+	argv[n++] = odarg;
+	if (jstr(in, "kernel") &&
+	    asprintf(&kargs[0], "--kernel=%s", jstr(in, "kernel")) > 0)
+		argv[n++] = kargs[0];
+	if (jstr(in, "ramdisk") &&
+	    asprintf(&kargs[1], "--ramdisk=%s", jstr(in, "ramdisk")) > 0)
+		argv[n++] = kargs[1];
+	if (jstr(in, "cmdline") &&
+	    asprintf(&kargs[2], "--args=%s", jstr(in, "cmdline")) > 0)
+		argv[n++] = kargs[2];
+	blargs = jstr(b, "bootloader_args");
+	if (blargs && (bla = strdup(blargs))) { /* xm joined them with ' ' */
+		char *save = NULL;
+
+		for (char *w = strtok_r(bla, " ", &save); w && n < BOOT_MAX_ARGS;
+		     w = strtok_r(NULL, " ", &save))
+			argv[n++] = w;
+	}
+	argv[n++] = (char *)dpath;
+	argv[n] = NULL;
+	rc = run(argv, out, sizeof(out), errl, sizeof(errl));
+	free(bla);
+	for (int i = 0; i < 3; i++)
+		free(kargs[i]);
+	if (rc == 0 && parse_answer(out, &kernel, &ramdisk, &args) == 0) {
+		set_or_del(b, "kernel", kernel);
+		set_or_del(b, "ramdisk", ramdisk);
+		set_or_del(b, "cmdline", args);
+		log_info("%s: bootloader %s on %s: kernel %s%s%s", d->name, bl,
+			 dpath, kernel, ramdisk ? ", ramdisk " : "",
+			 ramdisk ? ramdisk : "");
+		free(kernel);
+		free(ramdisk);
+		free(args);
+		return 0;
+	}
+	if (rc == 0) { /* it said something we do not understand */
+		char *k2 = NULL, *r2 = NULL;
+
+		sxp_field(out, "kernel", &k2);
+		sxp_field(out, "ramdisk", &r2);
+		remove_ours(x, k2);
+		remove_ours(x, r2);
+		free(k2);
+		free(r2);
+		snprintf(errl, sizeof(errl), "unexpected answer '%.80s'", out);
+	}
+	free(kernel);
+	free(ramdisk);
+	free(args);
+	*msg = xend_strdup_printf("bootloader %s failed on disk %s: %s", bl,
+				  dpath, *errl ? errl : rc > 0 ?
+				  "it exited with an error" : "it crashed");
+	return 1;
+}
