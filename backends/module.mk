@@ -1,11 +1,11 @@
-# backends/blkback*: the blkif ring backend (monitor links BLKBACK_SRCS
-# with BLKBACK_LIBS). lib/module.mk is included after this file, so
-# LIB_SRCS is still empty here: name lib/log.c directly.
-# They need backends/gnttab.c too, which the monitor may already link.
+# backends/blkback*: the blkif ring backend. The monitor links
+# $(sort $(BLKBACK_SRCS) ...) with BLKBACK_LIBS; gnttab.c is listed here
+# and in NETBACK_SRCS, hence the sort. lib/module.mk is included after this
+# file, so LIB_SRCS is still empty here: name lib/log.c directly.
 BLKBACK_SRCS := backends/blkback.c backends/blkback_req.c \
-	backends/blkback_uring.c backends/blkback_sync.c
+	backends/blkback_uring.c backends/blkback_sync.c backends/gnttab.c
 BLKBACK_LIBS := -luring
-BLKBACK_TEST_SRCS := $(BLKBACK_SRCS) backends/gnttab.c lib/log.c
+BLKBACK_TEST_SRCS := $(BLKBACK_SRCS) lib/log.c
 
 $(eval $(call unit_test,blkback_test,backends/blkback_test.c $(BLKBACK_TEST_SRCS),$(BLKBACK_LIBS)))
 $(eval $(call fuzzer,fuzz_blkback,fuzz/fuzz_blkback.c $(BLKBACK_TEST_SRCS),$(BLKBACK_LIBS)))
