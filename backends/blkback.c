@@ -66,8 +66,10 @@ static void refuse(struct blkback *b, const struct blkback_io *io, int rc)
 {
 	if (!b->logged_bad_request) {
 		b->logged_bad_request = true;
-		log_warn(-rc, "%s: refused a request (operation %u); further "
-			 "refusals are only counted", b->name, io->operation);
+		log_warn(-rc,
+			 "%s: refused a request (operation %u); further "
+			 "refusals are only counted",
+			 b->name, io->operation);
 	}
 	respond(b, io->id, io->operation, blkback_status(rc));
 }
@@ -77,9 +79,11 @@ static void finish(struct blkback *b, struct blkback_slot *s, int rc)
 	blkback_io_release(&b->p, &s->io); /* before the response */
 	if (rc && !b->logged_io_error) {
 		b->logged_io_error = true;
-		log_warn(-rc, "%s: I/O failed (operation %u, sector %llu); "
-			 "further failures are only counted", b->name,
-			 s->io.operation, (unsigned long long)s->io.sector);
+		log_warn(-rc,
+			 "%s: I/O failed (operation %u, sector %llu); "
+			 "further failures are only counted",
+			 b->name, s->io.operation,
+			 (unsigned long long)s->io.sector);
 	}
 	respond(b, s->io.id, s->io.operation, blkback_status(rc));
 	s->next = b->free;
@@ -134,7 +138,8 @@ void blkback_step_done(struct blkback *b, struct blkback_slot *s, int res)
 		b->engine->submit(b, s);
 		return;
 	}
-	if (res >= 0 && (step == BLKBACK_STEP_READ || step == BLKBACK_STEP_WRITE)) {
+	if (res >= 0 &&
+	    (step == BLKBACK_STEP_READ || step == BLKBACK_STEP_WRITE)) {
 		if (res == 0 && step == BLKBACK_STEP_READ)
 			zero_rest(s);
 		else if (res == 0 || (uint64_t)res > total - s->done)
@@ -147,9 +152,9 @@ void blkback_step_done(struct blkback *b, struct blkback_slot *s, int res)
 			return;
 		}
 		if (res >= 0)
-			blkback_count(step == BLKBACK_STEP_READ ?
-					      &b->c.bytes_read :
-					      &b->c.bytes_written,
+			blkback_count(step == BLKBACK_STEP_READ
+					  ? &b->c.bytes_read
+					  : &b->c.bytes_written,
 				      total);
 	}
 	if (res < 0) {
@@ -254,8 +259,8 @@ bool blkback_kicked(struct blkback *b, unsigned consumed)
 
 int blkback_discard_now(struct blkback *b, const struct blkback_slot *s)
 {
-	uint64_t range[2] = { s->io.sector * BLKBACK_SECTOR,
-			      s->io.nr_sectors * BLKBACK_SECTOR };
+	uint64_t range[2] = {s->io.sector * BLKBACK_SECTOR,
+			     s->io.nr_sectors * BLKBACK_SECTOR};
 
 	if (b->is_blockdev) {
 		if (ioctl(b->p.disk_fd, BLKDISCARD, range) < 0)
@@ -321,8 +326,10 @@ static int create(struct blkback **out, const struct blkback_params *p)
 	BACK_RING_ATTACH(&b->ring, sring, rsp_prod, 4096 * p->nr_ring_pages);
 	size = RING_SIZE(&b->ring);
 	if (req_prod - rsp_prod > size) {
-		log_warn(0, "%s: ring already overflowing (req_prod %u, "
-			 "rsp_prod %u)", b->name, req_prod, rsp_prod);
+		log_warn(0,
+			 "%s: ring already overflowing (req_prod %u, "
+			 "rsp_prod %u)",
+			 b->name, req_prod, rsp_prod);
 		rc = -EIO;
 		goto out;
 	}
@@ -395,11 +402,14 @@ int blkback_start(struct blkback **out, const struct blkback_params *p)
 		rc = -errno;
 		goto out;
 	}
-	b->engine = p->sync_engine ? &blkback_sync_engine : &blkback_uring_engine;
+	b->engine =
+	    p->sync_engine ? &blkback_sync_engine : &blkback_uring_engine;
 	rc = b->engine->init(b);
 	if ((rc == -ENOSYS || rc == -EPERM) && !p->sync_engine) {
-		log_warn(-rc, "%s: io_uring unavailable, serving with "
-			 "preadv/pwritev", b->name);
+		log_warn(-rc,
+			 "%s: io_uring unavailable, serving with "
+			 "preadv/pwritev",
+			 b->name);
 		b->engine = &blkback_sync_engine;
 		rc = b->engine->init(b);
 	}
@@ -426,7 +436,8 @@ void blkback_stop(struct blkback *b)
 	if (!b)
 		return;
 	if (b->threaded) {
-		while (write(b->stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		while (write(b->stop_fd, &one, sizeof(one)) < 0 &&
+		       errno == EINTR)
 			;
 		pthread_join(b->thread, NULL);
 	}
@@ -439,7 +450,7 @@ void blkback_get_stats(const struct blkback *b, struct blkback_stats *out)
 	out->errors = __atomic_load_n(&b->c.errors, __ATOMIC_RELAXED);
 	out->bytes_read = __atomic_load_n(&b->c.bytes_read, __ATOMIC_RELAXED);
 	out->bytes_written =
-		__atomic_load_n(&b->c.bytes_written, __ATOMIC_RELAXED);
+	    __atomic_load_n(&b->c.bytes_written, __ATOMIC_RELAXED);
 	out->kicks = __atomic_load_n(&b->c.kicks, __ATOMIC_RELAXED);
 	out->throttled = __atomic_load_n(&b->c.throttled, __ATOMIC_RELAXED);
 	out->dead = __atomic_load_n(&b->c.dead, __ATOMIC_RELAXED);

@@ -45,7 +45,7 @@ struct blkback_params {
 	 * it mapped until blkback_stop() returns. */
 	void *ring;
 	unsigned nr_ring_pages; /* 1, 2, 4, 8 or 16 */
-	int kick_fd;            /* eventfd the frontend's notifications arrive
+	int kick_fd;		/* eventfd the frontend's notifications arrive
 				   on; read to clear. Unused by the sync API. */
 	/* Raise our event channel. Called from the ring thread; a failure
 	 * is logged once. */
@@ -55,20 +55,20 @@ struct blkback_params {
 	 * ring (it is dead from then on: the caller may write error/ and go
 	 * to Closing). NULL for none. */
 	void (*ring_dead)(void *ctx);
-	int disk_fd;       /* image file or block device, maybe O_DIRECT;
-			      the caller keeps it open until blkback_stop() */
-	uint64_t sectors;  /* disk size in 512-byte sectors, as in `sectors` */
-	bool readonly;     /* mode r / cdrom: WRITE, flush with data, DISCARD
-			      get BLKIF_RSP_ERROR; an empty flush is OKAY */
-	bool discard;      /* feature-discard advertised: DISCARD punches a hole
-			      (file) or BLKDISCARDs (block device). Without
-			      it DISCARD gets EOPNOTSUPP, as does the SECURE
-			      flag (we never advertise discard-secure). */
+	int disk_fd;	  /* image file or block device, maybe O_DIRECT;
+			     the caller keeps it open until blkback_stop() */
+	uint64_t sectors; /* disk size in 512-byte sectors, as in `sectors` */
+	bool readonly;	  /* mode r / cdrom: WRITE, flush with data, DISCARD
+			     get BLKIF_RSP_ERROR; an empty flush is OKAY */
+	bool discard;	  /* feature-discard advertised: DISCARD punches a hole
+			     (file) or BLKDISCARDs (block device). Without
+			     it DISCARD gets EOPNOTSUPP, as does the SECURE
+			     flag (we never advertise discard-secure). */
 	unsigned max_indirect_segments; /* feature-max-indirect-segments as
 			      advertised, ≤ BLKBACK_MAX_SEGMENTS; 0: INDIRECT
 			      requests get BLKIF_RSP_ERROR */
-	bool sync_engine;  /* use preadv/pwritev even if io_uring works */
-	const char *name;  /* for log lines, e.g. "vbd 51712 q0"; copied */
+	bool sync_engine; /* use preadv/pwritev even if io_uring works */
+	const char *name; /* for log lines, e.g. "vbd 51712 q0"; copied */
 };
 
 struct blkback;
@@ -78,7 +78,7 @@ struct blkback;
  * (bad params), -EIO (the ring's indexes are already impossible), -ENOMEM,
  * or the error of eventfd/pthread_create. */
 int blkback_start(struct blkback **out, const struct blkback_params *p)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Stop taking requests, wait for those in flight to complete, answer them
  * (grants released first), join the thread and free b. The ring page,
@@ -86,13 +86,13 @@ int blkback_start(struct blkback **out, const struct blkback_params *p)
 void blkback_stop(struct blkback *b);
 
 struct blkback_stats {
-	uint64_t requests;      /* requests consumed from the ring */
-	uint64_t errors;        /* responses other than BLKIF_RSP_OKAY */
-	uint64_t bytes_read;    /* from the disk into the guest */
+	uint64_t requests;	/* requests consumed from the ring */
+	uint64_t errors;	/* responses other than BLKIF_RSP_OKAY */
+	uint64_t bytes_read;	/* from the disk into the guest */
 	uint64_t bytes_written; /* from the guest to the disk */
-	uint64_t kicks;         /* wakeups by kick_fd */
-	uint64_t throttled;     /* kicks delayed after a storm of empty ones */
-	bool dead;              /* the frontend corrupted the ring */
+	uint64_t kicks;		/* wakeups by kick_fd */
+	uint64_t throttled;	/* kicks delayed after a storm of empty ones */
+	bool dead;		/* the frontend corrupted the ring */
 };
 
 /* A snapshot of b's counters (each read atomically). */
@@ -103,7 +103,7 @@ void blkback_get_stats(const struct blkback *b, struct blkback_stats *out);
 /* As blkback_start(), but no thread: requests are served only by
  * blkback_run_sync(). Free with blkback_stop(). */
 int blkback_create_sync(struct blkback **out, const struct blkback_params *p)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Serve every request on the ring now with preadv/pwritev, push the
  * responses and notify if RING_PUSH_RESPONSES_AND_CHECK_NOTIFY says so.
@@ -121,10 +121,10 @@ enum blkback_step {
 };
 
 struct blkback_io {
-	uint64_t id;        /* echoed in the response */
-	uint8_t operation;  /* echoed: the request's, or indirect_op */
-	uint8_t nr_steps;   /* 0: answer OKAY with no I/O */
-	uint8_t steps[3];   /* enum blkback_step, in order */
+	uint64_t id;	      /* echoed in the response */
+	uint8_t operation;    /* echoed: the request's, or indirect_op */
+	uint8_t nr_steps;     /* 0: answer OKAY with no I/O */
+	uint8_t steps[3];     /* enum blkback_step, in order */
 	bool grants_writable; /* segments were mapped for writing */
 	uint64_t sector;      /* first disk sector */
 	uint64_t nr_sectors;  /* of the data or discard */
@@ -145,7 +145,7 @@ struct blkback_io {
  * -EROFS (write to a read-only disk), or gnttab_map's error. */
 int blkback_parse_request(const struct blkback_params *p,
 			  const blkif_request_t *req, struct blkback_io *io)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Release the grants a successful blkback_parse_request mapped. */
 void blkback_io_release(const struct blkback_params *p, struct blkback_io *io);

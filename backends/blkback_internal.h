@@ -31,11 +31,11 @@
 /* One request in flight: ring size of them, so never short of one. */
 struct blkback_slot {
 	struct blkback_io io;
-	unsigned step;      /* index into io.steps */
+	unsigned step;	    /* index into io.steps */
 	unsigned iov_first; /* first io.iov not yet done (short I/O) */
-	uint64_t done;      /* bytes of the data step done */
+	uint64_t done;	    /* bytes of the data step done */
 	unsigned retries;
-	int res;            /* sync engine: the step's result */
+	int res;		   /* sync engine: the step's result */
 	struct blkback_slot *next; /* free list, or the sync done list */
 };
 
@@ -64,12 +64,12 @@ struct blkback {
 	struct blkback_slot *slots; /* RING_SIZE of them */
 	struct blkback_slot *free;
 	unsigned inflight;
-	bool stopping;    /* blkback_stop() asked: take no more requests */
-	bool dead;        /* the frontend corrupted the ring */
+	bool stopping; /* blkback_stop() asked: take no more requests */
+	bool dead;     /* the frontend corrupted the ring */
 	bool push_pending;
 	bool logged_bad_request, logged_io_error, logged_notify;
 	unsigned empty_kicks;
-	int stop_fd;      /* eventfd written by blkback_stop() */
+	int stop_fd; /* eventfd written by blkback_stop() */
 	bool threaded;
 	pthread_t thread;
 	const struct blkback_engine *engine;

@@ -14,7 +14,7 @@
 
 #include "backends/gnttab.h"
 
-#define PAGE 4096u /* Xen's page: grants, indirect pages */
+#define PAGE 4096u  /* Xen's page: grants, indirect pages */
 #define SECTOR 512u /* blkif sectors, whatever the disk's */
 #define SECTORS_PER_PAGE (PAGE / SECTOR)
 #define SEGS_PER_INDIRECT_PAGE (PAGE / sizeof(struct blkif_request_segment))
@@ -24,7 +24,7 @@ _Static_assert(sizeof(blkif_request_discard_t) <= sizeof(blkif_request_t),
 _Static_assert(sizeof(blkif_request_indirect_t) <= sizeof(blkif_request_t),
 	       "indirect fits a slot");
 _Static_assert(BLKBACK_MAX_SEGMENTS <=
-		       BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * 512,
+		   BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * 512,
 	       "indirect pages hold BLKBACK_MAX_SEGMENTS");
 
 union any_request {
@@ -55,7 +55,7 @@ void blkback_io_release(const struct blkback_params *p, struct blkback_io *io)
 
 static void set_steps(struct blkback_io *io, int a, int b, int c)
 {
-	int s[3] = { a, b, c };
+	int s[3] = {a, b, c};
 
 	io->nr_steps = 0;
 	for (int i = 0; i < 3; i++)
@@ -64,8 +64,7 @@ static void set_steps(struct blkback_io *io, int a, int b, int c)
 }
 
 /* Is [sector, sector + n) inside the disk? Subtraction, so no wrap. */
-static bool in_disk(const struct blkback_params *p, uint64_t sector,
-		    uint64_t n)
+static bool in_disk(const struct blkback_params *p, uint64_t sector, uint64_t n)
 {
 	return sector <= p->sectors && n <= p->sectors - sector;
 }
@@ -95,9 +94,10 @@ static int map_data(const struct blkback_params *p, bool disk_read,
 			return rc;
 		}
 		io->grefs[i] = seg[i].gref;
-		io->iov[i].iov_base = (uint8_t *)page + seg[i].first_sect * SECTOR;
+		io->iov[i].iov_base =
+		    (uint8_t *)page + seg[i].first_sect * SECTOR;
 		io->iov[i].iov_len =
-			(seg[i].last_sect - seg[i].first_sect + 1u) * SECTOR;
+		    (seg[i].last_sect - seg[i].first_sect + 1u) * SECTOR;
 	}
 	io->nr_segs = n;
 	io->grants_writable = disk_read;
@@ -113,8 +113,8 @@ static int parse_rw(const struct blkback_params *p, const union any_request *r,
 {
 	uint8_t op = r->rw.operation;
 	unsigned n = r->rw.nr_segments;
-	bool flush = op == BLKIF_OP_FLUSH_DISKCACHE ||
-		     op == BLKIF_OP_WRITE_BARRIER;
+	bool flush =
+	    op == BLKIF_OP_FLUSH_DISKCACHE || op == BLKIF_OP_WRITE_BARRIER;
 	int rc;
 
 	if (n == 0 && flush) {
@@ -199,21 +199,19 @@ static int parse_indirect(const struct blkback_params *p,
 	rc = map_data(p, op == BLKIF_OP_READ, ind->sector_number, seg, n, io);
 	if (rc)
 		return rc;
-	set_steps(io, op == BLKIF_OP_READ ? BLKBACK_STEP_READ : BLKBACK_STEP_WRITE,
+	set_steps(io,
+		  op == BLKIF_OP_READ ? BLKBACK_STEP_READ : BLKBACK_STEP_WRITE,
 		  -1, -1);
 	return 0;
 }
 
-typedef int parse_fn(const struct blkback_params *p,
-		     const union any_request *r, struct blkback_io *io);
+typedef int parse_fn(const struct blkback_params *p, const union any_request *r,
+		     struct blkback_io *io);
 
 static parse_fn *const parsers[] = {
-	[BLKIF_OP_READ] = parse_rw,
-	[BLKIF_OP_WRITE] = parse_rw,
-	[BLKIF_OP_WRITE_BARRIER] = parse_rw,
-	[BLKIF_OP_FLUSH_DISKCACHE] = parse_rw,
-	[BLKIF_OP_DISCARD] = parse_discard,
-	[BLKIF_OP_INDIRECT] = parse_indirect,
+    [BLKIF_OP_READ] = parse_rw,		 [BLKIF_OP_WRITE] = parse_rw,
+    [BLKIF_OP_WRITE_BARRIER] = parse_rw, [BLKIF_OP_FLUSH_DISKCACHE] = parse_rw,
+    [BLKIF_OP_DISCARD] = parse_discard,	 [BLKIF_OP_INDIRECT] = parse_indirect,
 };
 
 int blkback_parse_request(const struct blkback_params *p,

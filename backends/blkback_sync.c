@@ -99,8 +99,8 @@ static void sync_run(struct blkback *b)
 		blkback_push(b);
 		if (b->stopping)
 			break; /* nothing is in flight once drained */
-		pfd[0] = (struct pollfd){ .fd = b->stop_fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = b->p.kick_fd, .events = POLLIN };
+		pfd[0] = (struct pollfd){.fd = b->stop_fd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = b->p.kick_fd, .events = POLLIN};
 		/* A dead ring's kicks are never read again: no spinning. */
 		if (b->dead || throttled || !kick_ok)
 			pfd[1].fd = -1;
@@ -120,8 +120,10 @@ static void sync_run(struct blkback *b)
 		if (rc > 0 && pfd[1].revents) {
 			if (pfd[1].revents & (POLLERR | POLLNVAL) ||
 			    clear_eventfd(b->p.kick_fd) < 0) {
-				log_error(0, "%s: kick_fd unreadable; only "
-					  "stopping is possible", b->name);
+				log_error(0,
+					  "%s: kick_fd unreadable; only "
+					  "stopping is possible",
+					  b->name);
 				kick_ok = false;
 			} else {
 				kicked = true;
@@ -136,9 +138,9 @@ static void sync_fini(struct blkback *b)
 }
 
 const struct blkback_engine blkback_sync_engine = {
-	.name = "sync",
-	.init = sync_init,
-	.submit = sync_submit,
-	.run = sync_run,
-	.fini = sync_fini,
+    .name = "sync",
+    .init = sync_init,
+    .submit = sync_submit,
+    .run = sync_run,
+    .fini = sync_fini,
 };

@@ -62,9 +62,8 @@ static void uring_submit(struct blkback *b, struct blkback_slot *s)
 	case BLKBACK_STEP_DISCARD:
 		if (!b->is_blockdev) {
 			io_uring_prep_fallocate(
-				sqe, fd,
-				FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
-				io->nr_sectors * BLKBACK_SECTOR);
+			    sqe, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    off, io->nr_sectors * BLKBACK_SECTOR);
 			break;
 		}
 		/* BLKDISCARD is an ioctl io_uring cannot issue: do it now
@@ -147,8 +146,10 @@ static void complete(struct blkback *b, uint64_t tag, int res, bool *kicked)
 		return;
 	case TAG_KICK:
 		if (res < 0 && res != -EINTR && res != -EAGAIN) {
-			log_error(-res, "%s: kick_fd unreadable; only stopping "
-				  "is possible", b->name);
+			log_error(-res,
+				  "%s: kick_fd unreadable; only stopping "
+				  "is possible",
+				  b->name);
 			return; /* not re-armed: no spinning on an error */
 		}
 		*kicked = true;
@@ -158,7 +159,8 @@ static void complete(struct blkback *b, uint64_t tag, int res, bool *kicked)
 			arm_kick(b, false);
 		return;
 	}
-	s = (struct blkback_slot *)(uintptr_t)(tag & ~(uint64_t)TAG_PRECOMPUTED);
+	s = (struct blkback_slot *)(uintptr_t)(tag &
+					       ~(uint64_t)TAG_PRECOMPUTED);
 	blkback_step_done(b, s, tag & TAG_PRECOMPUTED ? s->res : res);
 }
 
@@ -189,7 +191,7 @@ static void uring_run(struct blkback *b)
 				log_error(-rc, "%s: io_uring_submit_and_wait",
 					  b->name);
 			u->logged_submit = true;
-			nanosleep(&(struct timespec){ .tv_nsec = 1000000 },
+			nanosleep(&(struct timespec){.tv_nsec = 1000000},
 				  NULL); /* bounded retries, no spinning */
 		}
 		while (io_uring_peek_cqe(&u->ring, &cqe) == 0) {
@@ -204,9 +206,9 @@ static void uring_run(struct blkback *b)
 }
 
 const struct blkback_engine blkback_uring_engine = {
-	.name = "io_uring",
-	.init = uring_init,
-	.submit = uring_submit,
-	.run = uring_run,
-	.fini = uring_fini,
+    .name = "io_uring",
+    .init = uring_init,
+    .submit = uring_submit,
+    .run = uring_run,
+    .fini = uring_fini,
 };

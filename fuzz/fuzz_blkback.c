@@ -51,11 +51,10 @@ static size_t take(void *dst, size_t len, const uint8_t **data, size_t *size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned max_ind[] = { 0, 11, 32, 256 };
-	struct gnttab_view view = { .frames = table,
-				    .nr_frames = 1,
-				    .gfn_page = gfn_page };
-	struct blkback_params p = { 0 };
+	static const unsigned max_ind[] = {0, 11, 32, 256};
+	struct gnttab_view view = {
+	    .frames = table, .nr_frames = 1, .gfn_page = gfn_page};
+	struct blkback_params p = {0};
 	grant_entry_v1_t *gt = (grant_entry_v1_t *)table;
 	blkif_sring_t *sring = (blkif_sring_t *)ring;
 	struct blkback_stats st;
@@ -80,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	take(table, NGRANTS * sizeof(*gt), &data, &size);
 	memset(table + NGRANTS * sizeof(*gt), 0, PG - NGRANTS * sizeof(*gt));
 	for (unsigned i = 0; i < NGRANTS; i++)
-		gt[i].flags &= (uint16_t)~(GTF_reading | GTF_writing);
+		gt[i].flags &= (uint16_t) ~(GTF_reading | GTF_writing);
 	take(ram, sizeof(ram), &data, &size);
 
 	p.gnt = &view;
