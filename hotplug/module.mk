@@ -17,6 +17,9 @@ $(eval $(call unit_test,netback_test,backends/netback_test.c $(NETBACK_TEST_SRCS
 $(eval $(call unit_test,netback_rx_test,backends/netback_rx_test.c $(TAP_SRCS) $(NETBACK_TEST_SRCS),$(NL_LIBS)))
 $(eval $(call fuzzer,fuzz_netback,fuzz/fuzz_netback.c $(NETBACK_SRCS) lib/log.c,))
 
+# kxen-mktap: a vif-style tap held open, for the scripts' component test.
+$(eval $(call program,kxen-mktap,hotplug/mktap.c $(TAP_SRCS),$(NL_LIBS)))
+
 # Installed into $(DESTDIR)/etc/xen/scripts by `make install-hotplug`.
 HOTPLUG_SCRIPTS := hotplug/vif-bridge hotplug/vif-route hotplug/vif-nat \
 	hotplug/network-bridge hotplug/vif-common.sh hotplug/xen-hotplug-common.sh
