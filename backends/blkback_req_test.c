@@ -221,6 +221,29 @@ static void test_indirect(void **state)
 	assert_int_equal(fe_run1_op(f, &req, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
 }
 
+/* XSA-155: the guest rewrites the request while the backend maps its
+ * grants. Only the private copy counts: same id, op, segments, sector. */
+static void test_double_fetch(void **state)
+{
+	struct fe *f = *state;
+	struct blkif_request_segment seg[2] = {{90, 0, 7}, {91, 4, 7}};
+	blkif_request_t req = fe_rw(BLKIF_OP_WRITE, 42, 100, 2, seg);
+	uint8_t buf[12 * 512];
+
+	fe_start_sync(f);
+	fe_fill(f, 2, 0x21);
+	fe_fill(f, 3, 0x42);
+	fe_grant(f, 90, 2, GTF_readonly);
+	fe_grant(f, 91, 3, GTF_readonly);
+	f->tamper = true;
+	assert_int_equal(fe_run1(f, &req), BLKIF_RSP_OKAY);
+	f->tamper = false;
+	fe_disk_read(f, 100, buf, sizeof(buf));
+	assert_memory_equal(buf, fe_page(f, 2), PG);
+	assert_memory_equal(buf + PG, fe_page(f, 3) + 2048, 2048);
+	assert_true(fe_disk_zero(f, 112, 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +256,7 @@ int main(void)
 	    T(test_discard),
 	    T(test_unknown_op),
 	    T(test_indirect),
+	    T(test_double_fetch),
 #undef T
 	};
 

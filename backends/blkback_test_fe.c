@@ -16,6 +16,9 @@ static void *gfn_page(void *ctx, uint64_t gfn)
 {
 	struct fe *f = ctx;
 
+	if (f->tamper)
+		memset(RING_GET_REQUEST(&f->front, f->front.req_prod_pvt - 1),
+		       0xff, sizeof(blkif_request_t));
 	return gfn < NPAGES && gfn != HOLE_GFN ? f->ram + gfn * PG : NULL;
 }
 

@@ -35,6 +35,9 @@ struct fe {
 	struct blkback *b;	 /* stopped by fe_teardown */
 	bool threaded;
 	int dead_calls; /* ring_dead callbacks */
+	/* While set, each grant mapping first overwrites the last request
+	 * pushed with 0xff bytes: a guest rewriting it mid-parse. */
+	bool tamper;
 };
 
 /* cmocka setup/teardown: *state is the struct fe. */
