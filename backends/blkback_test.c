@@ -265,6 +265,29 @@ static void test_stop_in_flight(void **state)
 		assert_int_equal(fe_pop(f).status, BLKIF_RSP_OKAY);
 }
 
+/* Flushes and discard through io_uring (FSYNC, FALLOCATE). */
+static void test_threaded_flush_discard(void **state)
+{
+	struct fe *f = *state;
+	struct blkif_request_segment seg = {72, 0, 7};
+	blkif_request_t req;
+	uint8_t buf[PG];
+
+	f->p.discard = true;
+	fe_start_thread(f);
+	fe_fill(f, 6, 0x66);
+	fe_grant(f, 72, 6, GTF_readonly);
+	req = fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 1, 0, 0, NULL);
+	assert_int_equal(fe_run1(f, &req), BLKIF_RSP_OKAY);
+	req = fe_rw(BLKIF_OP_WRITE_BARRIER, 2, 128, 1, &seg);
+	assert_int_equal(fe_run1(f, &req), BLKIF_RSP_OKAY);
+	fe_disk_read(f, 128, buf, PG);
+	assert_memory_equal(buf, fe_page(f, 6), PG);
+	req = fe_discard(3, 128, 8, 0);
+	assert_int_equal(fe_run1(f, &req), BLKIF_RSP_OKAY);
+	assert_true(fe_disk_zero(f, 128, 8));
+}
+
 static void test_short_file(void **state)
 {
 	struct fe *f = *state;
@@ -336,12 +359,19 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fe_setup, fe_teardown)
-	    T(test_roundtrip_sync),	  T(test_threaded_uring),
-	    T(test_threaded_fallback),	  T(test_flush),
-	    T(test_prod_overflow_sync),	  T(test_prod_behind),
-	    T(test_prod_overflow_thread), T(test_kick_storm_uring),
-	    T(test_kick_storm_sync),	  T(test_stop_in_flight),
-	    T(test_short_file),		  T(test_params),
+	    T(test_roundtrip_sync),
+	    T(test_threaded_uring),
+	    T(test_threaded_fallback),
+	    T(test_flush),
+	    T(test_prod_overflow_sync),
+	    T(test_prod_behind),
+	    T(test_prod_overflow_thread),
+	    T(test_kick_storm_uring),
+	    T(test_kick_storm_sync),
+	    T(test_stop_in_flight),
+	    T(test_threaded_flush_discard),
+	    T(test_short_file),
+	    T(test_params),
 	    T(test_multipage_ring),
 #undef T
 	};
