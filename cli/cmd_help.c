@@ -27,7 +27,8 @@ static void help_list(const struct xm *xm, bool long_form)
 			       c->name, c->usage);
 	}
 	printf("\n<Domain> can be the domain id or the name of a running "
-	       "domain.\n");
+	       "domain.\nGuest images and their configs: kxen-create-image "
+	       "--help.\n");
 }
 
 int cmd_help(struct xm *xm, const struct cmd_spec *cmd, int argc,

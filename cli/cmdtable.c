@@ -178,6 +178,13 @@ void cmd_print_usage(const struct xm *xm, const struct cmd_spec *cmd,
 		*cmd->usage ? " " : "", cmd->usage, cmd->help);
 	if (cmd->kind == CMD_TODO)
 		fprintf(f, "\n(kxen: not implemented yet)\n");
+	if (!strcmp(cmd->name, "create") || !strcmp(cmd->name, "new"))
+		fprintf(f, "\nWith bootloader = \"pygrub\" the kernel, initrd and "
+			"command line come from\nthe grub.cfg or extlinux.conf "
+			"inside the domain's first disk (kxen-pygrub).\n"
+			"kxen-create-image --hostname NAME [--pygrub] makes a "
+			"Debian image and its\n/etc/xen/NAME.cfg "
+			"(kxen-create-image --help).\n");
 }
 
 int cmd_todo(struct xm *xm, const struct cmd_spec *cmd, int argc,

@@ -5,11 +5,13 @@
  *
  *   linux (kernel PATH)(ramdisk PATH)(args "ARGS")
  *
- * replaces kernel, ramdisk and command line. bootloader = "pygrub" (or a
- * path ending in /pygrub that does not exist here, as configs written for
- * Xen say "/usr/bin/pygrub" or "/usr/lib/xen-4.x/bin/pygrub") runs
- * kxen-pygrub, found beside the monitor or on PATH; any other value is the
- * path of a program that behaves like pygrub. Its files go to
+ * replaces kernel, ramdisk and command line. bootloader = "pygrub" (or any
+ * path ending in /pygrub, as configs written for Xen say "/usr/bin/pygrub"
+ * or "/usr/lib/xen-4.x/bin/pygrub") runs
+ * kxen-pygrub, found beside xend, beside the monitor or on PATH (even
+ * where Xen's pygrub is installed: it hands back a bzImage, which
+ * kxen-monitor does not boot); any other value is the path of a program
+ * that behaves like pygrub. Its files go to
  * RUN_DIR/boot (/run/xend/boot), and are removed when the domain is gone.
  * A bootloader gets BOOT_TIMEOUT_S to answer; xend waits for it (reading
  * a kernel out of an image takes well under a second). */
@@ -33,13 +35,13 @@
 #define BOOT_OUT_MAX 8192
 #define BOOT_MAX_ARGS 40
 
+/* Xen's pygrub would hand back a bzImage, which kxen-monitor does not
+ * boot: every pygrub is ours. */
 static bool is_pygrub(const char *bl)
 {
 	const char *base = strrchr(bl, '/');
 
-	if (!strcmp(bl, "pygrub"))
-		return true;
-	return base && !strcmp(base + 1, "pygrub") && access(bl, X_OK) != 0;
+	return !strcmp(base ? base + 1 : bl, "pygrub");
 }
 
 /* The program to run, in buf; false if there is none. */
