@@ -48,6 +48,65 @@ int diskfs_offsets(const uint8_t *s, uint64_t disk_size,
 	return n;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+int diskfs_is_gpt(const uint8_t *s)
+{
+	if (s[510] != 0x55 || s[511] != 0xaa)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (s[446 + 16 * i + 4] == 0xee)
+			return 1;
+	return 0;
+}
+
+int diskfs_gpt_offsets(const uint8_t *hdr, const uint8_t *entries,
+		       size_t entries_len, uint64_t disk_size, uint64_t *offs,
+		       int max, uint64_t *entries_lba, size_t *entries_bytes)
+{
+	/* 0FC63DAF-8483-4772-8E79-3D69D8477DE4 as stored on disk */
+	static const uint8_t linux_fs[16] = {
+		0xaf, 0x3d, 0xc6, 0x0f, 0x83, 0x84, 0x72, 0x47,
+		0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4,
+	};
+	static const uint8_t zero[16];
+	uint32_t n, size;
+	int found = 0;
+
+	if (memcmp(hdr, "EFI PART", 8))
+		return -EINVAL;
+	n = le32(hdr + 80);
+	size = le32(hdr + 84);
+	if (size < 128 || size > 4096 || (size & (size - 1)) || n > 1024)
+		return -EINVAL;
+	*entries_lba = le64(hdr + 72);
+	*entries_bytes = (size_t)n * size;
+	if (!entries)
+		return 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < n && found < max; i++) {
+			const uint8_t *e = entries + (size_t)i * size;
+			uint64_t first, last;
+
+			if ((size_t)(i + 1) * size > entries_len)
+				break;
+			if (!memcmp(e, zero, 16) ||
+			    (pass == 0) != !memcmp(e, linux_fs, 16))
+				continue;
+			first = le64(e + 32);
+			last = le64(e + 40);
+			if (!first || last < first || first > UINT64_MAX / 512 ||
+			    (disk_size && (last >= disk_size / 512)))
+				continue;
+			offs[found++] = first * 512;
+		}
+	}
+	return found;
+}
+
 static int ext_errno(errcode_t e)
 {
 	switch (e) {

@@ -1,7 +1,7 @@
 /* bootloader/diskfs.h: files inside a guest's disk image, read-only.
  *
- * A disk is a whole-disk ext2/3/4 filesystem or an MBR-partitioned disk
- * whose partitions hold one. Paths are looked up from the filesystem's own
+ * A disk is a whole-disk ext2/3/4 filesystem, or an MBR- or GPT-partitioned
+ * disk whose partitions hold one. Paths are looked up from the filesystem's own
  * root with libext2fs, symlinks included (at most 8 deep), so no path or
  * link can leave the guest's filesystem; only regular files are read, and
  * never more than the caller's limit. Messages name the disk and the path. */
@@ -19,6 +19,19 @@
  * Returns how many offsets were written (at least 1). Pure. */
 int diskfs_offsets(const uint8_t *sector0, uint64_t disk_size,
 		   uint64_t offs[DISKFS_MAX_PARTS + 1]);
+
+/* Does sector0 hold a GPT's protective MBR (a partition of type 0xee)? */
+int diskfs_is_gpt(const uint8_t *sector0);
+
+/* The GPT's partitions from its header (LBA 1, 512 bytes) and its entry
+ * array (entries_len bytes read from the header's entry LBA): Linux
+ * filesystem partitions first, then the others that are not empty, each
+ * inside disk_size; at most max. Returns how many, or -EINVAL when the
+ * header is not a GPT header. *entries_lba and *entries_bytes (may be
+ * called with entries NULL first) say what to read. Pure. */
+int diskfs_gpt_offsets(const uint8_t *hdr, const uint8_t *entries,
+		       size_t entries_len, uint64_t disk_size, uint64_t *offs,
+		       int max, uint64_t *entries_lba, size_t *entries_bytes);
 
 struct diskfs;
 

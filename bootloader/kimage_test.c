@@ -198,6 +198,53 @@ static void test_offsets(void **state)
 	assert_int_equal(diskfs_offsets(s, 64 << 20, offs), 1);
 }
 
+static void test_gpt(void **state)
+{
+	static const uint8_t linux_fs[16] = {
+		0xaf, 0x3d, 0xc6, 0x0f, 0x83, 0x84, 0x72, 0x47,
+		0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4,
+	};
+	uint8_t s[512] = { 0 }, hdr[512] = { 0 }, ents[4 * 128] = { 0 };
+	uint64_t offs[DISKFS_MAX_PARTS], lba;
+	size_t bytes;
+
+	(void)state;
+	s[510] = 0x55;
+	s[511] = 0xaa;
+	assert_int_equal(diskfs_is_gpt(s), 0);
+	part(s, 0, 0xee, 1, 0xffffffff);
+	assert_int_equal(diskfs_is_gpt(s), 1);
+	assert_int_equal(diskfs_gpt_offsets(hdr, NULL, 0, 0, offs, 4, &lba,
+					    &bytes), -EINVAL);
+	memcpy(hdr, "EFI PART", 8);
+	put32(hdr + 72, 2);
+	put32(hdr + 80, 4);
+	put32(hdr + 84, 128);
+	assert_int_equal(diskfs_gpt_offsets(hdr, NULL, 0, 0, offs, 4, &lba,
+					    &bytes), 0);
+	assert_int_equal(lba, 2);
+	assert_int_equal(bytes, 512);
+	memset(ents, 0x11, 16); /* some other type, first */
+	put32(ents + 32, 34);
+	put32(ents + 40, 2047);
+	memcpy(ents + 128, linux_fs, 16);
+	put32(ents + 128 + 32, 2048);
+	put32(ents + 128 + 40, 4095);
+	memcpy(ents + 256, linux_fs, 16); /* past the end of the disk */
+	put32(ents + 256 + 32, 4096);
+	put32(ents + 256 + 40, 1u << 30);
+	assert_int_equal(diskfs_gpt_offsets(hdr, ents, sizeof(ents), 4 << 20,
+					    offs, 4, &lba, &bytes), 2);
+	assert_int_equal(offs[0], 2048 * 512);
+	assert_int_equal(offs[1], 34 * 512);
+	/* a short entry array is read as far as it goes */
+	assert_int_equal(diskfs_gpt_offsets(hdr, ents, 200, 4 << 20, offs, 4,
+					    &lba, &bytes), 1);
+	put32(hdr + 84, 100); /* entry size not a power of two >= 128 */
+	assert_int_equal(diskfs_gpt_offsets(hdr, ents, sizeof(ents), 0, offs,
+					    4, &lba, &bytes), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_offsets),
+		cmocka_unit_test(test_gpt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,9 @@
  *               [--output-format=sxp|simple|simple0] DISK
  *
  * Finds the guest's boot menu on DISK (a whole-disk ext2/3/4 image, or the
- * first Linux partition of an MBR disk): /boot/grub/grub.cfg, grub2's,
- * then extlinux.conf, else the /vmlinuz and /initrd.img links. It copies
+ * first partition of an MBR or GPT disk that holds one, Linux partitions
+ * first): /boot/grub/grub.cfg, grub2's, then extlinux.conf, else the
+ * /vmlinuz and /initrd.img links. It copies
  * the chosen kernel (as an ELF vmlinux, which is what kxen-monitor boots:
  * a bzImage is decompressed here, see kimage.h) and its initrds (several
  * are concatenated, as the kernel accepts) into DIR, by default
@@ -488,6 +489,32 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* A GPT disk's partitions (and 0 last), or 0 if it has none we read. */
+static int gpt_offsets(int fd, uint64_t size, uint64_t *offs)
+{
+	uint8_t hdr[512], *ents;
+	uint64_t lba;
+	size_t bytes;
+	int n;
+
+	if (pread(fd, hdr, sizeof(hdr), 512) != (ssize_t)sizeof(hdr) ||
+	    diskfs_gpt_offsets(hdr, NULL, 0, size, offs, 0, &lba, &bytes) < 0 ||
+	    lba > UINT64_MAX / 512 || !bytes)
+		return 0;
+	ents = malloc(bytes);
+	if (!ents)
+		return 0;
+	n = pread(fd, ents, bytes, (off_t)(lba * 512)) == (ssize_t)bytes
+		? diskfs_gpt_offsets(hdr, ents, bytes, size, offs,
+				     DISKFS_MAX_PARTS, &lba, &bytes)
+		: 0;
+	free(ents);
+	if (n < 0)
+		n = 0;
+	offs[n++] = 0;
+	return n;
+}
+
 /* The first filesystem of the disk that holds a menu or a kernel. */
 static int find_boot(const struct opts *o, struct diskfs **dout,
 		     struct choice *c, char *err, size_t errlen)
@@ -511,8 +538,10 @@ static int find_boot(const struct opts *o, struct diskfs **dout,
 		close(fd);
 		return -EIO;
 	}
+	n = diskfs_is_gpt(s0) ? gpt_offsets(fd, size, offs) : 0;
 	close(fd);
-	n = diskfs_offsets(s0, size, offs);
+	if (n <= 0)
+		n = diskfs_offsets(s0, size, offs);
 	for (int i = 0; i < n; i++) {
 		struct diskfs *d;
 

@@ -16,7 +16,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 MKIMG=$TOP/tools/kxen-create-image
-PYGRUB=$TOP/build/bin/kxen-pygrub
+PYGRUB=${PYGRUB:-$TOP/build/bin/kxen-pygrub}
 source "$TOP/tests/component/xend_lib.sh"   # $T, check, check_rc, xend
 export TMPDIR=$T
 
@@ -172,6 +172,33 @@ printf '\125\252' | dd of="$T/mbr.img" bs=1 seek=510 conv=notrunc status=none
 dd if="$T/part.fs" of="$T/mbr.img" bs=1M seek=1 conv=notrunc status=none
 check_rc "MBR disk, /vmlinuz links" 0 "$PYGRUB" -q --output-directory="$out" "$T/mbr.img"
 check "no args" 1 "$(grep -c '^linux (kernel [^)]*)(ramdisk [^)]*)$' <<<"$OUT")"
+rm -f "$out"/*
+# The same filesystem as the second partition of a GPT disk.
+python3 - "$T/gpt.img" "$T/part.fs" <<'PY'
+import struct, sys, uuid
+img, fs = sys.argv[1], sys.argv[2]
+data = open(fs, "rb").read()
+with open(img, "wb") as f:
+    f.truncate((4096 + len(data) // 512 + 64) * 512)
+    mbr = bytearray(512)
+    mbr[446 + 4] = 0xEE
+    mbr[446 + 8:446 + 16] = struct.pack("<II", 1, 0xFFFFFFFF)
+    mbr[510:512] = b"\x55\xaa"
+    f.seek(0); f.write(mbr)
+    hdr = bytearray(512)
+    hdr[0:8] = b"EFI PART"
+    hdr[72:88] = struct.pack("<QII", 2, 128, 128)
+    f.seek(512); f.write(hdr)
+    esp = uuid.UUID("C12A7328-F81F-11D2-BA4B-00A0C93EC93B").bytes_le
+    lin = uuid.UUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4").bytes_le
+    e = bytearray(128 * 128)
+    e[0:16] = esp; e[32:48] = struct.pack("<QQ", 34, 2047)
+    e[128:144] = lin; e[160:176] = struct.pack("<QQ", 4096, 4096 + len(data) // 512 - 1)
+    f.seek(1024); f.write(e)
+    f.seek(4096 * 512); f.write(data)
+PY
+check_rc "GPT disk" 0 "$PYGRUB" -q --output-directory="$out" "$T/gpt.img"
+check "found the Linux partition" 1 "$(grep -c '^linux (kernel [^)]*)(ramdisk [^)]*)$' <<<"$OUT")"
 rm -f "$out"/*
 rm -rf "$t3/vmlinuz" "$t3/boot"
 mkfs "$t3" "$T/empty.img" 64M
