@@ -236,6 +236,16 @@ static void add_fn(struct dw *w, void *arg)
 			write_nic(w, o, (unsigned)i, a->uuid);
 }
 
+static bool writable(json_t *disk)
+{
+	return json_integer_value(json_object_get(disk, "readwrite"));
+}
+
+static bool shared(json_t *disk)
+{
+	return json_integer_value(json_object_get(disk, "force_rw"));
+}
+
 int devices_check(json_t *config, char *err, size_t errlen)
 {
 	json_t *disks = json_object_get(config, "disks"), *o, *p;
@@ -244,13 +254,26 @@ int devices_check(json_t *config, char *err, size_t errlen)
 	json_array_foreach(disks, i, o) {
 		if (devices_vdev(o, err, errlen) < 0)
 			return -EINVAL;
-		json_array_foreach(disks, j, p)
-			if (j < i && devices_vdev(p, err, 0) ==
-					     devices_vdev(o, err, 0)) {
+		json_array_foreach(disks, j, p) {
+			if (j >= i)
+				break;
+			if (devices_vdev(p, err, 0) == devices_vdev(o, err, 0)) {
 				snprintf(err, errlen, "disk vdev '%s' is used "
 					 "twice", str(o, "vdev", ""));
 				return -EINVAL;
 			}
+			if (str(o, "pdev_path", NULL) && str(p, "pdev_path", NULL) &&
+			    !strcmp(str(o, "pdev_path", ""),
+				    str(p, "pdev_path", "")) &&
+			    (writable(o) || writable(p)) &&
+			    !(shared(o) && shared(p))) {
+				snprintf(err, errlen, "'%s' is given twice (%s "
+					 "and %s); use mode w! to share it",
+					 str(o, "pdev_path", ""),
+					 str(p, "vdev", ""), str(o, "vdev", ""));
+				return -EINVAL;
+			}
+		}
 		if (!str(o, "pdev_path", NULL) &&
 		    !json_integer_value(json_object_get(o, "is_cdrom"))) {
 			snprintf(err, errlen, "disk '%s' has no target",

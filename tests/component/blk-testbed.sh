@@ -29,6 +29,8 @@ if [ -z "${KXEN_TESTBED:-}" ]; then
 	mke2fs -q -t ext4 -d "$t/root" -F "$t/root.img" 32M
 	mke2fs -q -t ext4 -d "$t/ro" -F "$t/ro.img" 8M
 	truncate -s "$((BLK_MB + 8))M" "$t/raw.img"
+	printf 'hot-plugged' >"$t/hot.img"
+	truncate -s 4M "$t/hot.img"
 	cat >"$t/ov/blktest" <<EOF
 #!/bin/sh
 # Runs in the guest (kxen.run): one line per check, BLK-<name>=<result>.
@@ -59,6 +61,14 @@ echo 3 >/proc/sys/vm/drop_caches
 echo "BLK-SUM-READ=$(dd if=/dev/xvdc bs=1M count=$BLK_MB iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)"
 umount /mnt/a
 echo BLK-DONE
+# Hotplug: written but not synced, then the host detaches xvdc (the data
+# must reach the image), then attaches xvdd.
+echo "hotplug-data" | dd of=/dev/xvdc bs=512 seek=$((BLK_MB * 2048)) conv=sync 2>/dev/null
+echo BLK-UNSYNCED-WRITE
+for i in $(seq 600); do [ -b /dev/xvdc ] || break; sleep 0.1; done
+[ -b /dev/xvdc ] && echo BLK-DETACHED=no || echo BLK-DETACHED=yes
+for i in $(seq 600); do [ -b /dev/xvdd ] && break; sleep 0.1; done
+echo "BLK-ATTACHED=$(head -c 11 /dev/xvdd)"
 exec sh </dev/hvc0 >/dev/hvc0 2>&1
 EOF
 	chmod 755 "$t/ov/blktest"
@@ -66,7 +76,7 @@ EOF
 	cat "$art/initramfs-modules.cpio.gz" "$t/ov.cpio" >"$t/initrd"
 	set +e
 	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-700}" "$0" \
-		"$t/root.img" "$t/ro.img" "$t/raw.img" "$t/initrd"
+		"$t/root.img" "$t/ro.img" "$t/raw.img" "$t/hot.img" "$t/initrd"
 fi
 
 fail=0
@@ -120,6 +130,25 @@ h=$(dd if=$F/raw.img bs=1M count=$BLK_MB 2>/dev/null | md5sum | cut -d' ' -f1)
 	bad "host checksum $h, guest wrote $w"
 xenstore-ls /local/domain/0/backend/vbd >$W/vbd.ls 2>&1
 grep -q 'state = "4"' $W/vbd.ls && ok "backends connected (state 4)" || bad "backend states: $(cat $W/vbd.ls)"
+
+# Hotplug on the running guest.
+xm block-list blk >$W/bl 2>&1
+[ "$(grep -c '^5' $W/bl)" = 3 ] && ok "block-list shows 3 disks" || bad "block-list: $(cat $W/bl)"
+wait_log $W/clog/guest-blk.log BLK-UNSYNCED-WRITE 60 || bad "guest did not write before the detach"
+out=$(xm block-detach blk xvdc 2>&1) && ok "block-detach xvdc" || bad "block-detach: $out"
+hot() { dd if=$F/raw.img bs=1M skip=$BLK_MB count=1 2>/dev/null | head -c 12; }
+[ "$(hot)" = hotplug-data ] &&
+	ok "data written just before the detach is in the image" ||
+	bad "image after detach holds '$(hot)'"
+xenstore-exists /local/domain/0/backend/vbd/1/51744 2>/dev/null &&
+	bad "backend dir of xvdc left behind" || ok "xvdc's XenStore nodes removed"
+out=$(xm block-attach blk file:$F/hot.img xvdd w 2>&1) && ok "block-attach xvdd" || bad "block-attach: $out"
+out=$(xm block-attach blk file:$F/hot.img xvde w 2>&1) && bad "the same image attached twice: $out" ||
+	ok "attaching the same image twice refused: $out"
+wait_log $W/clog/guest-blk.log BLK-ATTACHED 60
+[ "$(val BLK-DETACHED)" = yes ] && ok "guest saw xvdc go" || bad "guest still has xvdc"
+[ "$(val BLK-ATTACHED)" = hot-plugged ] && ok "guest reads the hot-plugged xvdd" ||
+	bad "hot-plugged disk: '$(val BLK-ATTACHED)'"
 
 # The same image read-write in a second domain: refused before creation.
 sed -e 's/name = "blk"/name = "blk2"/' $W/blk.cfg >$W/blk2.cfg

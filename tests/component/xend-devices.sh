@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# xend's device nodes with the fake monitor (no backends): disk= and vif=
+# become libxl's frontend/backend directories with Xen's permissions; bad
+# disk specs are refused before anything is created; a vif without mac=
+# gets a 00:16:3e MAC that stays the same across a reboot; a disk another
+# domain writes is refused; block-/network-attach and -list on a running
+# domain. (Detach needs a real backend: tests/component/blk-testbed.sh.)
+. "$(dirname "$0")/xend_lib.sh"
+xs_start
+xend_start --min-restart-interval 0
+
+perm() { /usr/bin/python3 - "$1" <<'EOF'
+import os, sys
+from pyxs import Client
+c = Client(unix_socket_path=os.environ["XENSTORED_PATH"]); c.connect()
+print(",".join(p.decode() for p in c.get_perms(sys.argv[1].encode())))
+EOF
+}
+truncate -s 16M "$T/a.img" "$T/b.img" "$T/c.img"
+make_cfg web "disk = ['file:$T/a.img,xvda,w', 'phy:$T/b.img,xvdb1,r']" \
+	"vif = ['bridge=xenbr0', 'mac=00:16:3e:00:00:42,bridge=br1,rate=10Mb/s']"
+check_rc "create with disks and vifs" 0 "$XM" create -q "$T/web.cfg"
+F=/local/domain/1/device B=/local/domain/0/backend
+check "vbd frontend backend" "$B/vbd/1/51712" "$(xenstore-read $F/vbd/51712/backend)"
+check "vbd frontend state" "1" "$(xenstore-read $F/vbd/51712/state)"
+check "vbd virtual-device" "51712" "$(xenstore-read $F/vbd/51712/virtual-device)"
+check "vbd device-type" "disk" "$(xenstore-read $F/vbd/51712/device-type)"
+check "vbd frontend perms (nD,r0)" "n1,r0" "$(perm $F/vbd/51712)"
+check "vbd frontend key perms" "n1,r0" "$(perm $F/vbd/51712/state)"
+check "vbd backend perms (n0,rD)" "n0,r1" "$(perm $B/vbd/1/51712)"
+check "vbd backend params" "$T/a.img" "$(xenstore-read $B/vbd/1/51712/params)"
+check "vbd backend frontend" "$F/vbd/51712" "$(xenstore-read $B/vbd/1/51712/frontend)"
+check "vbd backend frontend-id" "1" "$(xenstore-read $B/vbd/1/51712/frontend-id)"
+check "vbd mode w" "w" "$(xenstore-read $B/vbd/1/51712/mode)"
+check "xvdb1 is 51729, mode r" "r" "$(xenstore-read $B/vbd/1/51729/mode)"
+check "vbd backend type phy" "phy" "$(xenstore-read $B/vbd/1/51729/type)"
+mac0=$(xenstore-read $F/vif/0/mac)
+case $mac0 in 00:16:3e:[0-7]?:??:??) check "default MAC is Xen's OUI" ok ok ;;
+	*) check "default MAC is Xen's OUI" "00:16:3e:..." "$mac0" ;; esac
+check "vif frontend handle" "0" "$(xenstore-read $F/vif/0/handle)"
+check "vif backend mac" "$mac0" "$(xenstore-read $B/vif/1/0/mac)"
+check "vif backend bridge default" "xenbr0" "$(xenstore-read $B/vif/1/0/bridge)"
+check "vif backend script" "/etc/xen/scripts/vif-bridge" "$(xenstore-read $B/vif/1/0/script)"
+check "vif 1 mac" "00:16:3e:00:00:42" "$(xenstore-read $F/vif/1/mac)"
+check "vif 1 bridge" "br1" "$(xenstore-read $B/vif/1/1/bridge)"
+check "vif 1 rate" "10Mb/s" "$(xenstore-read $B/vif/1/1/rate)"
+check "vif frontend perms" "n1,r0" "$(perm $F/vif/0)"
+check "vif backend perms" "n0,r1" "$(perm $B/vif/1/0)"
+
+# The disk web writes: refused to a second domain, allowed read-only? no:
+# a writer excludes readers too, as Xen's "already in use" check.
+make_cfg other "disk = ['file:$T/a.img,xvda,r']"
+check_rc "a disk another domain writes is refused" 1 "$XM" create -q "$T/other.cfg"
+check "refusal names the disk and the domain" 1 "$(grep -c "already in use by domain 'web'" <<<"$OUT")"
+check "nothing left of 'other'" "" "$("$XM" list other 2>/dev/null)"
+make_cfg shared "disk = ['file:$T/c.img,xvda,w!']"
+check_rc "w! disks may be shared (1)" 0 "$XM" create -q "$T/shared.cfg"
+make_cfg shared2 "disk = ['file:$T/c.img,xvda,w!']"
+check_rc "w! disks may be shared (2)" 0 "$XM" create -q "$T/shared2.cfg"
+
+# Bad disk specs: refused with the reason, nothing created.
+bad_disk() {
+	make_cfg bad "disk = ['$2']"
+	check_rc "$1" 1 "$XM" create -q "$T/bad.cfg"
+	check "$1: message" 1 "$(grep -c "$3" <<<"$OUT")"
+	check "$1: no domain" "" "$("$XM" list bad 2>/dev/null)"
+}
+bad_disk "missing image" "file:$T/nosuch.img,xvda,w" "nosuch.img"
+bad_disk "bad vdev" "file:$T/b.img,xvq,w" "xvq"
+bad_disk "qcow2 not yet" "tap:qcow2:$T/b.img,xvda,w" "not implemented yet"
+make_cfg bad "disk = ['file:$T/b.img,xvda,r', 'file:$T/c.img,xvda,r']"
+check_rc "vdev twice" 1 "$XM" create -q "$T/bad.cfg"
+check "vdev twice: message" 1 "$(grep -c "used twice" <<<"$OUT")"
+check "no nodes for refused domains" "" "$(xenstore-list /local/domain 2>/dev/null | grep -vx '[0-4]')"
+
+# The MAC stays across a reboot (new domain id, same uuid).
+"$XM" reboot web
+wait_until 5 '[ "$(dom_field web 2)" != 1 ] && [ -n "$(dom_field web 2)" ]'
+id=$(dom_field web 2)
+check "rebooted web keeps its MAC" "$mac0" "$(xenstore-read /local/domain/$id/device/vif/0/mac 2>&1)"
+
+# Hotplug nodes on a running domain.
+check_rc "block-attach" 0 "$XM" block-attach web "file:$T/b.img" xvdc r
+check "attached vbd frontend" "51744" "$(xenstore-read /local/domain/$id/device/vbd/51744/virtual-device)"
+check "attached vbd params" "$T/b.img" "$(xenstore-read $B/vbd/$id/51744/params)"
+check_rc "block-attach a bad spec" 1 "$XM" block-attach web "file:$T/nosuch" xvdd w
+check "block-attach names the file" 1 "$(grep -c nosuch <<<"$OUT")"
+check_rc "block-attach the vdev again" 1 "$XM" block-attach web "file:$T/c.img" xvdc r
+check_rc "block-list" 0 "$XM" block-list web
+check "block-list rows" "3" "$(grep -c '^5' <<<"$OUT")"
+check_rc "network-attach" 0 "$XM" network-attach web bridge=br2
+check "attached vif bridge" "br2" "$(xenstore-read $B/vif/$id/2/bridge)"
+check_rc "network-attach a MAC in use" 1 "$XM" network-attach web mac=00:16:3e:00:00:42
+check_rc "network-list" 0 "$XM" network-list web
+check "network-list rows" "3" "$(grep -c '^[0-9]' <<<"$OUT")"
+check_rc "block-detach of a missing device" 1 "$XM" block-detach web xvdz
+check_rc "block-attach to Domain-0" 1 "$XM" block-attach 0 "file:$T/b.img" xvdc r
+"$XM" destroy web
+check "backend dirs removed with the domain" "" "$(xenstore-list $B/vbd 2>/dev/null | grep -x "$id")"
+echo "xend-devices: $FAILS failed"
+[ "$FAILS" = 0 ]
