@@ -190,10 +190,14 @@ static int run(char **argv, char *out, size_t outlen, char *errline,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* "(key VALUE)" in s: VALUE up to the next ')' in *val (malloc'd). */
+/* "(key VALUE)" in s, VALUE bare (up to the next ')'), or quoted as
+ * Xen 4's pygrub does with Python's repr ('...' or "...", backslash
+ * escapes), in *val (malloc'd). The xm-era args are (args "..."), not
+ * escaped: a double-quoted value without a backslash ends at the last
+ * '")'. */
 static bool sxp_field(const char *s, const char *key, char **val)
 {
-	char pat[32];
+	char pat[32], q, *o;
 	const char *p, *e;
 
 	snprintf(pat, sizeof(pat), "(%s ", key);
@@ -201,37 +205,52 @@ static bool sxp_field(const char *s, const char *key, char **val)
 	if (!p)
 		return false;
 	p += strlen(pat);
-	e = strchr(p, ')');
-	if (!e)
+	if (*p != '\'' && *p != '"') {
+		e = strchr(p, ')');
+		if (!e)
+			return false;
+		*val = strndup(p, (size_t)(e - p));
+		return *val != NULL;
+	}
+	q = *p++;
+	if (q == '"' && !strchr(p, '\\')) {
+		e = strstr(p, "\")");
+		for (const char *n = e; n; n = strstr(n + 1, "\")"))
+			e = n;
+		if (!e)
+			return false;
+		*val = strndup(p, (size_t)(e - p));
+		return *val != NULL;
+	}
+	o = *val = malloc(strlen(p) + 1);
+	if (!o)
 		return false;
-	*val = strndup(p, (size_t)(e - p));
-	return *val != NULL;
+	for (; *p && *p != q; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		*o++ = *p;
+	}
+	*o = 0;
+	if (*p != q) {
+		free(*val);
+		*val = NULL;
+		return false;
+	}
+	return true;
 }
 
-/* pygrub's answer into kernel, ramdisk, args (the last two may be NULL). */
+/* The bootloader's answer into kernel, ramdisk, args (the last two may be
+ * NULL): "linux (kernel K)(ramdisk R)(args A)". */
 static int parse_answer(const char *s, char **kernel, char **ramdisk,
 			char **args)
 {
-	const char *a, *e;
-
 	*kernel = *ramdisk = *args = NULL;
 	while (*s == ' ' || *s == '\n')
 		s++;
 	if (strncmp(s, "linux ", 6) || !sxp_field(s, "kernel", kernel))
 		return -EINVAL;
 	sxp_field(s, "ramdisk", ramdisk);
-	a = strstr(s, "(args \"");
-	if (a) { /* pygrub does not escape quotes: up to the last '")' */
-		a += 7;
-		e = strstr(a, "\")");
-		for (const char *n = e; n; n = strstr(n + 1, "\")"))
-			e = n;
-		if (!e)
-			return -EINVAL;
-		*args = strndup(a, (size_t)(e - a));
-		if (!*args)
-			return -ENOMEM;
-	}
+	sxp_field(s, "args", args);
 	return 0;
 }
 

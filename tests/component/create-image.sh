@@ -228,6 +228,26 @@ check "grub.cfg's args, then the config's" "root=/dev/xvda ro console=hvc0 xm.ex
 check "kernel content" "$(cat "$tree/boot/vmlinuz-6.1.0-99-amd64")" "$(cat "$kern" 2>/dev/null)"
 check_rc "xm destroy" 0 "$XM" destroy pgdom
 check "files gone with the domain" "" "$(ls "$RUN/boot")"
+# Another bootloader, answering as Xen 4.17's pygrub does (Python repr).
+cat >"$T/bl.sh" <<BL
+#!/bin/sh
+out=\$(mktemp "$RUN/boot/boot_kernel.XXXXXX")
+echo "\$*" >\$out
+printf "linux (kernel '%s')(args 'a \\\\\\\\'b\\\\\\\\' c')" \$out
+BL
+chmod +x "$T/bl.sh"
+sed -e "s|bootloader = \"pygrub\"|bootloader = \"$T/bl.sh\"|" -e 's|pgdom|bl|' \
+	"$T/pgdom.cfg" >"$T/bl.cfg"
+echo "bootloader_args = ['--entry=1']" >>"$T/bl.cfg"
+check_rc "xm create (another bootloader)" 0 "$XM" create "$T/bl.cfg"
+pid=$(cat "$RUN/domains/$("$XM" domid bl 2>/dev/null)/pid" 2>/dev/null)
+argv=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)
+kern=$(grep -A1 -x -- --kernel <<<"$argv" | tail -n 1)
+check "its args" "a 'b' c" "$(grep -A1 -x -- --cmdline <<<"$argv" | tail -n 1)"
+check "it was given" "-q --output-directory=$RUN/boot --args=xm.extra=1 --entry=1 $img/pg.img" "$(cat "$kern" 2>/dev/null)"
+check "no ramdisk" 0 "$(grep -c -x -- --ramdisk <<<"$argv")"
+check_rc "xm destroy" 0 "$XM" destroy bl
+check "its file gone" "" "$(ls "$RUN/boot")"
 cp "$T/pgdom.cfg" "$T/bad.cfg"
 sed -i "s|name = \"pgdom\"|name = \"bad\"|; s|$img/pg.img|$T/empty.img|" "$T/bad.cfg"
 check_rc "bootloader fails" 1 "$XM" create "$T/bad.cfg"
