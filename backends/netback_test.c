@@ -242,6 +242,36 @@ static void test_tx_wrapped_size(void **state)
 	assert_int_equal(fe->fatal, 0);
 }
 
+/* Headers split over many tiny slots (XSA-423/432): the packet is
+ * linearised before its headers are parsed. */
+static void test_tx_tiny_header_slots(void **state)
+{
+	struct fe *fe = *state;
+	uint8_t pkt[200], out[NB_VNET_HLEN + 200];
+	struct virtio_net_hdr h;
+	size_t off = 14;
+	uint16_t id = 1;
+
+	fe_tcp4(pkt, sizeof(pkt));
+	fe_tx_slot(fe, 8, 1, 0, pkt, 14, NETTXF_csum_blank | NETTXF_more_data,
+		   0, 200);
+	for (; off < 14 + 17 * 2; off += 2) /* IP and TCP in 2-byte slots */
+		fe_tx_slot(fe, (uint32_t)(8 + id), (uint32_t)(1 + id), 0,
+			   pkt + off, 2, NETTXF_more_data, id, 2), id++;
+	fe_tx_slot(fe, 30, 30, 0, pkt + off, 200 - off, 0, id, (uint16_t)(200 - off));
+	fe_tx_push(fe);
+	assert_int_equal(netback_tx_run(fe->nb, 64), 1);
+	assert_int_equal(fe_host_recv(fe, out, sizeof(out)), NB_VNET_HLEN + 200);
+	memcpy(&h, out, sizeof(h));
+	assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h.csum_start, 34);
+	assert_int_equal(h.csum_offset, 16);
+	assert_memory_equal(out + NB_VNET_HLEN, pkt, 200);
+	for (uint16_t i = 0; i <= id; i++)
+		fe_tx_expect(fe, i, NETIF_RSP_OKAY);
+	assert_grants_idle(fe);
+}
+
 /* Each bad extra in its own vif. */
 static void bad_extra_case(const netif_extra_info_t *ex, bool at_end,
 			   bool expect_fatal)
@@ -333,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_cross_page_fatal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_slot_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_wrapped_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_tiny_header_slots, setup, teardown),
 		cmocka_unit_test(test_tx_bad_extras),
 		cmocka_unit_test_setup_teardown(test_tx_ring_overflow, setup, teardown),
 		cmocka_unit_test(test_tx_rate_limit),
