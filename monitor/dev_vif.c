@@ -110,6 +110,7 @@ static int parse_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 
 static int vif_probe(struct xenbus_be_dev *dev)
 {
+	static const uint8_t host_mac[6] = TAP_HOST_MAC;
 	struct vif *v = calloc(1, sizeof(*v));
 	char name[IFNAMSIZ + 8], rate[64];
 	int rc;
@@ -131,6 +132,14 @@ static int vif_probe(struct xenbus_be_dev *dev)
 	rc = tap_open(name, v->ifname, &v->tap_fd);
 	if (rc) {
 		xenbus_be_error(dev, -rc, "cannot create tap '%s'", name);
+		goto fail;
+	}
+	/* Xen's host-side vif: fe:ff:ff:ff:ff:ff, never the bridge's MAC;
+	 * the script brings it up once it is where it belongs. */
+	rc = tap_link_setup(v->ifname, 1500, host_mac, false);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "cannot configure tap '%s'",
+				v->ifname);
 		goto fail;
 	}
 	rc = xenbus_be_printf(dev, "feature-sg", "1") ?:

@@ -140,8 +140,11 @@ hot() { dd if=$F/raw.img bs=1M skip=$BLK_MB count=1 2>/dev/null | head -c 12; }
 [ "$(hot)" = hotplug-data ] &&
 	ok "data written just before the detach is in the image" ||
 	bad "image after detach holds '$(hot)'"
-xenstore-exists /local/domain/0/backend/vbd/1/51744 2>/dev/null &&
-	bad "backend dir of xvdc left behind" || ok "xvdc's XenStore nodes removed"
+if xenstore-exists /local/domain/0/backend/vbd/1/51744 2>/dev/null; then
+	bad "backend dir of xvdc left behind: $(xenstore-ls /local/domain/0/backend/vbd/1/51744 2>&1 | tr '\n' ' ')"
+else
+	ok "xvdc's XenStore nodes removed"
+fi
 out=$(xm block-attach blk file:$F/hot.img xvdd w 2>&1) && ok "block-attach xvdd" || bad "block-attach: $out"
 out=$(xm block-attach blk file:$F/hot.img xvde w 2>&1) && bad "the same image attached twice: $out" ||
 	ok "attaching the same image twice refused: $out"
@@ -163,6 +166,9 @@ if wait_log $W/clog/guest-blk.log BLK-PERSIST 300; then
 else
 	bad "no second boot: $(tail -n 20 $W/clog/guest-blk.log)"
 fi
+grep -h "queue(s)" $W/run/domains/*/monitor.log | head -n 3
+grep -q "connected, 2 queue(s)" $W/run/domains/*/monitor.log &&
+	ok "blkfront took two queues (2 vCPUs)" || bad "no multi-queue connection"
 xm destroy blk
 kill $xend $xs
 grep -E 'WARNING:|BUG:|Call Trace' $W/clog/guest-blk.log && bad "kernel warnings"
