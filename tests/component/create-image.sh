@@ -228,6 +228,24 @@ check "grub.cfg's args, then the config's" "root=/dev/xvda ro console=hvc0 xm.ex
 check "kernel content" "$(cat "$tree/boot/vmlinuz-6.1.0-99-amd64")" "$(cat "$kern" 2>/dev/null)"
 check_rc "xm destroy" 0 "$XM" destroy pgdom
 check "files gone with the domain" "" "$(ls "$RUN/boot")"
+# on_reboot=restart runs the bootloader again; each domain's files go
+# with it (the second reboot comes too fast and ends the domain).
+t4=$T/tree4
+cp -a "$tree" "$t4"
+printf '\177ELF\nREBOOT_AFTER=1\n' >"$t4/boot/vmlinuz-6.1.0-99-amd64"
+check_rc "rebooting image" 0 mkp --hostname rb --rootfs-from "$t4" --size 96M --noswap
+sed -i 's/^on_reboot .*/on_reboot = "restart"/' "$cfgd/rb.cfg"
+check_rc "xm create (reboots)" 0 "$XM" create "$cfgd/rb.cfg"
+id1=$("$XM" domid rb 2>/dev/null)
+k1=$(ls "$RUN"/boot/boot_kernel.* 2>/dev/null)
+wait_until 20 '[ "$("$XM" domid rb 2>/dev/null)" != "$id1" ]'
+id2=$("$XM" domid rb 2>/dev/null)
+check "restarted under a new id" 1 "$([ -n "$id2" ] && [ "$id2" != "$id1" ] && echo 1 || echo "$id1 -> $id2")"
+check "the first boot's files went" 0 "$(ls $k1 2>/dev/null | wc -l)"
+check "the second boot's are there" 2 "$(ls "$RUN/boot" | wc -l)"
+wait_until 20 '! "$XM" list rb >/dev/null 2>&1'
+check "then gone, and its files" "" "$(ls "$RUN/boot")"
+
 # Another bootloader, answering as Xen 4.17's pygrub does (Python repr).
 cat >"$T/bl.sh" <<BL
 #!/bin/sh
