@@ -2,10 +2,12 @@
 #include "bootloader/diskfs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ext2fs/ext2fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct diskfs {
 	ext2_filsys fs;
@@ -118,20 +120,34 @@ static int ext_errno(errcode_t e)
 	}
 }
 
-int diskfs_open(const char *disk, uint64_t off, struct diskfs **out,
+int diskfs_open(const char *disk, int fd, uint64_t off, struct diskfs **out,
 		char *err, size_t errlen)
 {
 	struct diskfs *d = calloc(1, sizeof(*d));
-	char opts[64];
+	char opts[64], name[16];
 	errcode_t e;
+	int dfd = -1;
 
 	if (!d || !(d->disk = strdup(disk))) {
 		free(d);
 		return -ENOMEM;
 	}
+	if (fd >= 0) { /* libext2fs closes the one it is given */
+		dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (dfd < 0) {
+			snprintf(err, errlen, "%s: %s", disk, strerror(errno));
+			free(d->disk);
+			free(d);
+			return -errno;
+		}
+		snprintf(name, sizeof(name), "%d", dfd);
+	}
 	snprintf(opts, sizeof(opts), "offset=%llu", (unsigned long long)off);
-	e = ext2fs_open2(disk, off ? opts : NULL, EXT2_FLAG_64BITS, 0, 0,
-			 unix_io_manager, &d->fs);
+	e = ext2fs_open2(fd >= 0 ? name : disk, off ? opts : NULL,
+			 EXT2_FLAG_64BITS, 0, 0,
+			 fd >= 0 ? unixfd_io_manager : unix_io_manager, &d->fs);
+	if (e && dfd >= 0)
+		close(dfd); /* harmless if libext2fs closed it already */
 	if (e) {
 		snprintf(err, errlen, "%s: no ext2/3/4 filesystem at byte %llu: "
 			 "%s", disk, (unsigned long long)off, error_message(e));

@@ -35,9 +35,10 @@ int diskfs_gpt_offsets(const uint8_t *hdr, const uint8_t *entries,
 
 struct diskfs;
 
-/* Open the filesystem at byte offset off of disk. 0 or a negative errno
- * with err set. */
-int diskfs_open(const char *disk, uint64_t off, struct diskfs **out,
+/* Open the filesystem at byte offset off of disk (a path, or with fd >= 0
+ * the open file fd, disk then only naming it in messages). 0 or a
+ * negative errno with err set. */
+int diskfs_open(const char *disk, int fd, uint64_t off, struct diskfs **out,
 		char *err, size_t errlen);
 void diskfs_close(struct diskfs *d);
 

@@ -2,7 +2,7 @@
 # (toolstack/bootloader.c). Includes only libc, libext2fs, liblzma, zlib.
 BOOTCFG_SRCS := bootloader/bootcfg.c
 PYGRUB_SRCS := bootloader/pygrub.c bootloader/diskfs.c bootloader/kimage.c \
-	$(BOOTCFG_SRCS)
+	bootloader/privsep.c $(BOOTCFG_SRCS)
 
 $(eval $(call program,kxen-pygrub,$(PYGRUB_SRCS),-lext2fs -lcom_err -llzma -lz))
 $(eval $(call unit_test,bootcfg_test,bootloader/bootcfg_test.c $(BOOTCFG_SRCS),))

@@ -22,6 +22,7 @@
 #include "bootloader/bootcfg.h"
 #include "bootloader/diskfs.h"
 #include "bootloader/kimage.h"
+#include "bootloader/privsep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +42,15 @@ enum fmt { FMT_SXP, FMT_SIMPLE, FMT_SIMPLE0 };
 
 struct opts {
 	const char *disk, *output, *outdir, *entry;
-	const char *kernel, *ramdisk, *args;
+	const char *kernel, *ramdisk, *args, *runas;
 	enum fmt fmt;
 	bool not_really, list, quiet, raw;
+	/* Opened before the disk reader starts (it cannot open files). */
+	int disk_fd, kfd, rfd;
+	char *kpath, *rpath;
 };
+
+#define MAX_ARGS 4096 /* Linux takes 2048 on x86 */
 
 /* What to boot, as paths inside the guest. */
 struct choice {
@@ -230,48 +236,46 @@ static int apply_overrides(const struct opts *o, struct choice *c)
 	return c->args ? 0 : -ENOMEM;
 }
 
-/* Write len bytes to a new DIR/boot_<kind>.XXXXXX; its path in *path. */
-static int write_out(const char *dir, const char *kind, const void *buf,
-		     size_t len, char **path, char *err, size_t errlen)
+/* Write len bytes to fd (the output file named path). */
+static int write_fd(int fd, const char *path, const void *buf, size_t len,
+		    char *err, size_t errlen)
 {
 	const char *p = buf;
-	char *name;
-	int fd;
 
-	if (asprintf(&name, "%s/boot_%s.XXXXXX", dir, kind) < 0)
-		return -ENOMEM;
-	fd = mkstemp(name);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", name,
-			 strerror(errno));
-		free(name);
-		return -EIO;
-	}
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "cannot write %s: %s", name,
+			snprintf(err, errlen, "cannot write %s: %s", path,
 				 n < 0 ? strerror(errno) : "short write");
-			close(fd);
-			unlink(name);
-			free(name);
 			return -EIO;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	if (close(fd) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", name,
-			 strerror(errno));
-		unlink(name);
-		free(name);
-		return -EIO;
-	}
-	*path = name;
 	return 0;
+}
+
+/* A new DIR/boot_<kind>.XXXXXX, open for writing: its fd, or -1. */
+static int new_out(const char *dir, const char *kind, char **path, char *err,
+		   size_t errlen)
+{
+	int fd;
+
+	if (asprintf(path, "%s/boot_%s.XXXXXX", dir, kind) < 0) {
+		*path = NULL;
+		return -1;
+	}
+	fd = mkostemp(*path, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", *path,
+			 strerror(errno));
+		free(*path);
+		*path = NULL;
+	}
+	return fd;
 }
 
 static int mkdir_p(const char *dir)
@@ -295,10 +299,10 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-/* Copy the kernel (as an ELF) and the initrds (concatenated) out of d. */
+/* Copy the kernel (as an ELF) and the initrds (concatenated) out of d,
+ * into the output files opened for us. */
 static int extract(struct diskfs *d, const struct opts *o,
-		   const struct choice *c, char **kpath, char **rpath,
-		   char *err, size_t errlen)
+		   const struct choice *c, char *err, size_t errlen)
 {
 	const uint8_t *elf;
 	uint8_t *all = NULL;
@@ -308,12 +312,6 @@ static int extract(struct diskfs *d, const struct opts *o,
 	char kerr[160];
 	int rc, copied;
 
-	rc = mkdir_p(o->outdir);
-	if (rc) {
-		snprintf(err, errlen, "cannot create %s: %s", o->outdir,
-			 strerror(-rc));
-		return rc;
-	}
 	rc = diskfs_read(d, c->kernel, MAX_KERNEL, &buf, &len, err, errlen);
 	if (rc)
 		return rc;
@@ -331,12 +329,10 @@ static int extract(struct diskfs *d, const struct opts *o,
 			return rc;
 		}
 	}
-	rc = write_out(o->outdir, "kernel", elf, elf_len, kpath, err, errlen);
+	rc = write_fd(o->kfd, o->kpath, elf, elf_len, err, errlen);
 	if (copied)
 		free((void *)elf);
 	free(buf);
-	if (rc)
-		return rc;
 	for (size_t i = 0; i < c->n_initrd && !rc; i++) {
 		uint8_t *p;
 
@@ -356,14 +352,8 @@ static int extract(struct diskfs *d, const struct opts *o,
 		free(buf);
 	}
 	if (!rc && c->n_initrd)
-		rc = write_out(o->outdir, "ramdisk", all, total, rpath, err,
-			       errlen);
+		rc = write_fd(o->rfd, o->rpath, all, total, err, errlen);
 	free(all);
-	if (rc) {
-		unlink(*kpath);
-		free(*kpath);
-		*kpath = NULL;
-	}
 	return rc;
 }
 
@@ -424,7 +414,7 @@ static int emit(const struct opts *o, const char *k, const char *r,
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_OUTPUT = 256, O_FORMAT, O_DIR, O_ENTRY, O_KERNEL, O_RAMDISK,
-	       O_ARGS, O_RAW, O_DEBUG, O_ISCONFIG };
+	       O_ARGS, O_RAW, O_DEBUG, O_RUNAS };
 	static const struct option lo[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -439,6 +429,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ramdisk", required_argument, NULL, O_RAMDISK },
 		{ "args", required_argument, NULL, O_ARGS },
 		{ "raw-kernel", no_argument, NULL, O_RAW },
+		{ "runas", required_argument, NULL, O_RUNAS },
 		{ "debug", no_argument, NULL, O_DEBUG },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -458,6 +449,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_RAMDISK: o->ramdisk = optarg; break;
 		case O_ARGS: o->args = optarg; break;
 		case O_RAW: o->raw = true; break;
+		case O_RUNAS: o->runas = optarg; break;
 		case O_DEBUG: break;
 		case O_FORMAT:
 			if (!strcmp(optarg, "sxp"))
@@ -522,30 +514,23 @@ static int find_boot(const struct opts *o, struct diskfs **dout,
 	uint64_t offs[DISKFS_MAX_PARTS + 1], size;
 	uint8_t s0[512] = { 0 };
 	struct stat st;
-	int fd, n, rc = 0;
+	int n, rc = 0;
 	char ferr[256] = "";
 
-	fd = open(o->disk, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fstat(o->disk_fd, &st) < 0 ||
+	    pread(o->disk_fd, s0, sizeof(s0), 0) < 0) {
 		snprintf(err, errlen, "%s: %s", o->disk, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -ENOENT;
-	}
-	size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	if (pread(fd, s0, sizeof(s0), 0) < 0) {
-		snprintf(err, errlen, "%s: %s", o->disk, strerror(errno));
-		close(fd);
 		return -EIO;
 	}
-	n = diskfs_is_gpt(s0) ? gpt_offsets(fd, size, offs) : 0;
-	close(fd);
+	size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	n = diskfs_is_gpt(s0) ? gpt_offsets(o->disk_fd, size, offs) : 0;
 	if (n <= 0)
 		n = diskfs_offsets(s0, size, offs);
 	for (int i = 0; i < n; i++) {
 		struct diskfs *d;
 
-		rc = diskfs_open(o->disk, offs[i], &d, ferr, sizeof(ferr));
+		rc = diskfs_open(o->disk, o->disk_fd, offs[i], &d, ferr,
+				 sizeof(ferr));
 		if (rc)
 			continue;
 		rc = o->kernel ? 0 : read_menu(d, o, c, err, errlen);
@@ -568,65 +553,163 @@ static int find_boot(const struct opts *o, struct diskfs **dout,
 	return -ENOENT;
 }
 
-int main(int argc, char **argv)
+/* The disk reader's reply: 'O', '1' if the ramdisk file was written,
+ * then kernel, ramdisk ("" for none) and args, each ending in a NUL; or
+ * 'E' and a message; or 'L' (it printed the list). */
+static size_t reply(char *buf, char kind, bool ramdisk, const char *k,
+		    const char *r, const char *a)
 {
-	struct opts o = { 0 };
+	size_t n = 0, lk, lr, la;
+
+	buf[n++] = kind;
+	if (kind != 'O')
+		return n + (size_t)snprintf(buf + n, PRIVSEP_REPLY_MAX - n,
+					    "%s", k) + 1;
+	buf[n++] = ramdisk ? '1' : '0';
+	lk = strlen(k) + 1;
+	lr = strlen(r ? r : "") + 1;
+	la = strlen(a) + 1;
+	if (n + lk + lr + la > PRIVSEP_REPLY_MAX)
+		return reply(buf, 'E', false, "the answer is too long", NULL,
+			     NULL);
+	memcpy(buf + n, k, lk);
+	memcpy(buf + n + lk, r ? r : "", lr);
+	memcpy(buf + n + lk + lr, a, la);
+	return n + lk + lr + la;
+}
+
+/* Everything that reads the guest's disk; runs in the disk reader. */
+static size_t reader(void *arg, char *buf)
+{
+	const struct opts *o = arg;
 	struct choice c = { 0 };
 	struct diskfs *d = NULL;
-	char err[512] = "", *kpath = NULL, *rpath = NULL, *nk = NULL,
-	     *nr = NULL;
+	char err[512] = "", *nk = NULL, *nr = NULL;
+	size_t n;
+	int rc;
+
+	rc = find_boot(o, &d, &c, err, sizeof(err));
+	if (!rc && !o->list && strlen(c.args) > MAX_ARGS) {
+		snprintf(err, sizeof(err), "%s: the kernel command line is "
+			 "longer than %d bytes", o->disk, MAX_ARGS);
+		rc = -E2BIG;
+	}
+	if (rc || o->list)
+		goto out;
+	if (o->not_really) {
+		const char *missing = diskfs_exists(d, c.kernel) ? NULL :
+				      c.kernel;
+
+		for (size_t i = 0; i < c.n_initrd && !missing; i++)
+			if (!diskfs_exists(d, c.initrd[i]))
+				missing = c.initrd[i];
+		if (missing) {
+			snprintf(err, sizeof(err), "%s: %s: no such file",
+				 o->disk, missing);
+			rc = -ENOENT;
+		} else if (asprintf(&nk, "<kernel:%s>", c.kernel) < 0 ||
+			   (c.n_initrd && asprintf(&nr, "<ramdisk:%s>",
+						   c.initrd[0]) < 0)) {
+			rc = -ENOMEM;
+		}
+		goto out;
+	}
+	rc = extract(d, o, &c, err, sizeof(err));
+out:
+	if (rc == -ENOMEM && !*err)
+		snprintf(err, sizeof(err), "out of memory");
+	if (rc)
+		n = reply(buf, 'E', false, *err ? err : strerror(-rc), NULL,
+			  NULL);
+	else if (o->list)
+		n = reply(buf, 'L', false, "", NULL, NULL);
+	else
+		n = reply(buf, 'O', c.n_initrd > 0, nk ? nk : "", nr, c.args);
+	diskfs_close(d);
+	choice_free(&c);
+	free(nk);
+	free(nr);
+	return n;
+}
+
+/* Open the disk and the output files, as we are (root for xend). */
+static int prepare(struct opts *o, char *err, size_t errlen)
+{
+	int rc;
+
+	o->disk_fd = open(o->disk, O_RDONLY | O_CLOEXEC);
+	if (o->disk_fd < 0) {
+		snprintf(err, errlen, "%s: %s", o->disk, strerror(errno));
+		return -ENOENT;
+	}
+	if (o->list || o->not_really)
+		return 0;
+	rc = mkdir_p(o->outdir);
+	if (rc) {
+		snprintf(err, errlen, "cannot create %s: %s", o->outdir,
+			 strerror(-rc));
+		return rc;
+	}
+	o->kfd = new_out(o->outdir, "kernel", &o->kpath, err, errlen);
+	if (o->kfd < 0)
+		return -EIO;
+	o->rfd = new_out(o->outdir, "ramdisk", &o->rpath, err, errlen);
+	return o->rfd < 0 ? -EIO : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[PRIVSEP_REPLY_MAX];
+	struct opts o = { .disk_fd = -1, .kfd = -1, .rfd = -1 };
+	char err[512] = "";
+	size_t len = 0;
+	uid_t uid;
+	gid_t gid;
+	bool keep = false, keep_r = false;
 	int rc;
 
 	if (parse_opts(argc, argv, &o)) {
 		usage(stderr);
 		return 2;
 	}
-	rc = find_boot(&o, &d, &c, err, sizeof(err));
-	if (rc || o.list)
-		goto out;
-	if (o.not_really) {
-		if (!diskfs_exists(d, c.kernel)) {
-			snprintf(err, sizeof(err), "%s: %s: no such file", o.disk,
-				 c.kernel);
-			rc = -ENOENT;
-			goto out;
-		}
-		for (size_t i = 0; i < c.n_initrd; i++) {
-			if (!diskfs_exists(d, c.initrd[i])) {
-				snprintf(err, sizeof(err), "%s: %s: no such "
-					 "file", o.disk, c.initrd[i]);
-				rc = -ENOENT;
-				goto out;
-			}
-		}
-		if (asprintf(&nk, "<kernel:%s>", c.kernel) < 0 ||
-		    (c.n_initrd && asprintf(&nr, "<ramdisk:%s>",
-					    c.initrd[0]) < 0)) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		rc = emit(&o, nk, nr, c.args, err, sizeof(err));
-		goto out;
+	if (privsep_user(o.runas ? o.runas : "", &uid, &gid)) {
+		fprintf(stderr, "%s: --runas=%s: no such user\n", prog, o.runas);
+		return 2;
 	}
-	rc = extract(d, &o, &c, &kpath, &rpath, err, sizeof(err));
+	rc = prepare(&o, err, sizeof(err));
+	if (!rc)
+		rc = privsep_run(uid, gid, reader, &o, buf, &len, err,
+				 sizeof(err));
 	if (!rc) {
-		rc = emit(&o, kpath, rpath, c.args, err, sizeof(err));
-		if (rc) {
-			unlink(kpath);
-			if (rpath)
-				unlink(rpath);
+		buf[len - 1] = 0; /* the reply ends in a NUL */
+		if (buf[0] == 'E') {
+			snprintf(err, sizeof(err), "%.500s", buf + 1);
+			rc = -EIO;
+		} else if (buf[0] == 'O' && len > 2) {
+			const char *k = buf + 2, *r = k + strlen(k) + 1;
+			const char *a = r < buf + len ? r + strlen(r) + 1 : "";
+
+			if (a >= buf + len)
+				a = "";
+			keep_r = buf[1] == '1';
+			rc = emit(&o, o.not_really ? k : o.kpath,
+				  o.not_really ? (*r ? r : NULL)
+					       : keep_r ? o.rpath : NULL,
+				  a, err, sizeof(err));
+			keep = !rc;
+		} else if (buf[0] != 'L') {
+			snprintf(err, sizeof(err), "the disk reader's answer "
+				 "makes no sense");
+			rc = -EIO;
 		}
 	}
-out:
-	if (rc == -ENOMEM && !*err)
-		snprintf(err, sizeof(err), "out of memory");
 	if (rc)
 		fprintf(stderr, "%s: %s\n", prog, *err ? err : strerror(-rc));
-	diskfs_close(d);
-	choice_free(&c);
-	free(kpath);
-	free(rpath);
-	free(nk);
-	free(nr);
+	if (o.kpath && !keep)
+		unlink(o.kpath);
+	if (o.rpath && !(keep && keep_r))
+		unlink(o.rpath);
+	free(o.kpath);
+	free(o.rpath);
 	return rc ? 1 : 0;
 }

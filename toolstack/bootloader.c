@@ -14,7 +14,9 @@
  * that behaves like pygrub. Its files go to
  * RUN_DIR/boot (/run/xend/boot), and are removed when the domain is gone.
  * A bootloader gets BOOT_TIMEOUT_S to answer; xend waits for it (reading
- * a kernel out of an image takes well under a second). */
+ * a kernel out of an image takes well under a second). kxen-pygrub gets
+ * --runas=nobody: the part that parses the guest's disk runs without
+ * root (bootloader/privsep.h). */
 #include "toolstack/bootloader.h"
 #include "toolstack/xend.h"
 #include "lib/log.h"
@@ -23,6 +25,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@
 #include <unistd.h>
 
 #define BOOT_TIMEOUT_S 60
+#define BOOT_RUNAS "nobody"
 #define BOOT_OUT_MAX 8192
 #define BOOT_MAX_ARGS 40
 
@@ -335,6 +339,9 @@ int boot_prepare(struct xend *x, struct domain *d, char **msg)
 	argv[n++] = exe;
 	argv[n++] = "-q";
 	argv[n++] = odarg;
+	/* Ours reads the guest's disk as nobody (Xen's --runas, XSA-443). */
+	if (is_pygrub(bl) && geteuid() == 0 && getpwnam(BOOT_RUNAS))
+		argv[n++] = "--runas=" BOOT_RUNAS;
 	if (jstr(in, "kernel") &&
 	    asprintf(&kargs[0], "--kernel=%s", jstr(in, "kernel")) > 0)
 		argv[n++] = kargs[0];

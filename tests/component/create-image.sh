@@ -119,6 +119,13 @@ check_rc "--kernel missing in guest" 1 "$PYGRUB" -q --output-directory="$out" --
 check "names disk and path" 1 "$(grep -c "pg.img: /boot/nope: no such file" <<<"$OUT")"
 check_rc "not a disk" 1 "$PYGRUB" -q --output-directory="$out" /etc/hostname
 check_rc "no disk" 2 "$PYGRUB" -q
+check_rc "--runas=nobody" 0 "$PYGRUB" -q --runas=nobody --output-directory="$out" "$img/pg.img"
+check "as nobody, the same" 1 "$([[ $OUT =~ $re ]] && echo 1 || echo "$OUT")"
+check_rc "--runas=no such user" 2 "$PYGRUB" -q --runas=nosuchuser-kxen "$img/pg.img"
+if command -v strace >/dev/null; then
+	check_rc "the disk reader drops root" 0 env ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=setresuid -o "$T/strace" "$PYGRUB" -q --runas=65534 --output-directory="$out" "$img/pg.img"
+	check "setresuid(65534)" 1 "$(grep -cE 'setresuid\(65534, 65534, 65534\) += 0' "$T/strace")"
+fi
 rm -f "$out"/*
 
 # extlinux, several entries, links, an escape attempt, a huge kernel.
