@@ -17,8 +17,11 @@
  *
  * --args is appended to the menu's arguments, as pygrub does; --kernel and
  * --ramdisk replace the menu's paths (inside the guest). No curses menu:
- * -i is accepted and means -q. Exit 0 done, 1 error (one line on stderr
- * naming the disk and the path), 2 usage. */
+ * -i is accepted and means -q. The disk is read by a child process
+ * (privsep.h), as --runas=USER when given; this process only opens the
+ * disk and creates the output files before it, and prints the answer
+ * after. Exit 0 done, 1 error (one line on stderr naming the disk and the
+ * path), 2 usage. */
 #include "bootloader/bootcfg.h"
 #include "bootloader/diskfs.h"
 #include "bootloader/kimage.h"
@@ -71,7 +74,7 @@ static void usage(FILE *f)
 		"       [--output=FILE] [--output-format=sxp|simple|simple0] "
 		"[--output-directory=DIR]\n"
 		"       [--entry=N|TITLE] [--kernel=PATH] [--ramdisk=PATH] "
-		"[--args=ARGS] [--raw-kernel] DISK\n"
+		"[--args=ARGS] [--raw-kernel] [--runas=USER] DISK\n"
 		"Boot a guest from the kernel inside its disk: copy the kernel "
 		"and initrd named\nby the disk's grub.cfg or extlinux.conf out "
 		"to DIR (default /var/run/xend/boot)\nand print them for xend "
