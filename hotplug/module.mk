@@ -23,7 +23,7 @@ $(eval $(call fuzzer,fuzz_netback,fuzz/fuzz_netback.c $(NETBACK_SRCS) backends/g
 $(eval $(call program,kxen-mktap,hotplug/mktap.c $(TAP_SRCS),$(NL_LIBS)))
 
 # Installed into $(DESTDIR)/etc/xen/scripts by `make install-hotplug`.
-HOTPLUG_SCRIPTS := hotplug/vif-bridge hotplug/vif-route hotplug/vif-nat \
+HOTPLUG_SCRIPTS := hotplug/vif-bridge hotplug/vif-route hotplug/vif-nat hotplug/block-qemu \
 	hotplug/network-bridge hotplug/vif-common.sh hotplug/xen-hotplug-common.sh
 HOTPLUG_DIR ?= /etc/xen/scripts
 

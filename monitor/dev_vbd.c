@@ -31,6 +31,7 @@ struct vbd_queue {
 
 struct vbd {
 	int fd;
+	char script[512]; /* block script (qcow2 through qemu-nbd), or "" */
 	uint64_t sectors;
 	bool readonly, cdrom, discard;
 	unsigned max_queues, nr_queues;
@@ -100,6 +101,24 @@ static int vbd_probe(struct xenbus_be_dev *dev)
 	(void)xenbus_be_read(dev, false, "device-type", type, sizeof(type));
 	v->cdrom = !strcmp(type, "cdrom");
 	v->readonly = !strcmp(mode, "r") || v->cdrom;
+	/* A block script (Xen's block-* contract) turns params into a
+	 * device, e.g. a qcow2 image into /dev/nbdN, and says which in
+	 * physical-device-path. */
+	if (xenbus_be_read(dev, false, "script", v->script,
+			   sizeof(v->script)) == 0 && v->script[0]) {
+		rc = dev_run_script(dev, v->script, "add", NULL, NULL);
+		if (rc)
+			goto fail;
+		rc = xenbus_be_read(dev, false, "physical-device-path", params,
+				    sizeof(params));
+		if (rc) {
+			xenbus_be_error(dev, -rc, "%s wrote no "
+					"physical-device-path", v->script);
+			goto fail;
+		}
+	} else {
+		v->script[0] = 0;
+	}
 	rc = vbd_open(dev, v, params, strcmp(mode, "w!") != 0);
 	if (rc)
 		goto fail;
@@ -137,6 +156,8 @@ static int vbd_probe(struct xenbus_be_dev *dev)
 fail:
 	if (v->fd >= 0)
 		close(v->fd);
+	if (v->script[0] && dev_run_script(dev, v->script, "remove", NULL, NULL))
+		log_warn(0, "%s: %s remove failed", dev->be_path, v->script);
 	free(v);
 	return rc ? rc : -EINVAL;
 }
@@ -259,6 +280,8 @@ static void vbd_remove(struct xenbus_be_dev *dev)
 
 	vbd_disconnect(dev);
 	close(v->fd);
+	if (v->script[0] && dev_run_script(dev, v->script, "remove", NULL, NULL))
+		log_warn(0, "%s: %s remove failed", dev->be_path, v->script);
 	free(v);
 	dev->priv = NULL;
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backends/netback.h"
@@ -31,38 +30,10 @@ struct vif {
 	uint32_t rate_interval_us;
 };
 
-/* Run the hotplug script; 0 if it exited 0. */
 static int run_script(struct xenbus_be_dev *dev, struct vif *v,
 		      const char *action)
 {
-	pid_t pid;
-	int status;
-
-	if (!v->script[0])
-		return 0;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		struct devices *devs = dev->ctx;
-
-		setenv("XENBUS_PATH", dev->be_path, 1);
-		setenv("vif", v->ifname, 1);
-		if (devs->xs_socket)
-			setenv("XENSTORED_PATH", devs->xs_socket, 1);
-		execl(v->script, v->script, action, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		xenbus_be_error(dev, EIO, "%s %s %s failed (status %d)",
-				v->script, action, v->ifname,
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return -EIO;
-	}
-	return 0;
+	return dev_run_script(dev, v->script, action, "vif", v->ifname);
 }
 
 /* xl's rate=: "10Mb/s", "1MB/s@20ms" (bytes or bits, per second). */

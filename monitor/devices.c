@@ -2,7 +2,9 @@
 #include "monitor/devices.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hv/evtchn.h"
@@ -95,4 +97,37 @@ int dev_evtchn_notify(void *ctx)
 	struct dev_evtchn *e = ctx;
 
 	return hv_evtchn_notify_guest(e->d, e->port);
+}
+
+int dev_run_script(struct xenbus_be_dev *dev, const char *script,
+		   const char *action, const char *var, const char *val)
+{
+	struct devices *devs = dev->ctx;
+	pid_t pid;
+	int status;
+
+	if (!script || !script[0])
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		setenv("XENBUS_PATH", dev->be_path, 1);
+		if (var)
+			setenv(var, val, 1);
+		if (devs->xs_socket)
+			setenv("XENSTORED_PATH", devs->xs_socket, 1);
+		execl(script, script, action, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		xenbus_be_error(dev, EIO, "%s %s failed (status %d)", script,
+				action,
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -EIO;
+	}
+	return 0;
 }

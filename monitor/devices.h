@@ -48,6 +48,13 @@ void dev_evtchn_unbind(struct dev_evtchn *e);
 /* notify_guest callback for backends: ctx is a struct dev_evtchn. */
 int dev_evtchn_notify(void *ctx);
 
+/* Run a hotplug script as Xen's udev rules do: `script action` with
+ * XENBUS_PATH (the backend directory), XENSTORED_PATH and var=val
+ * ("vif"=tap name; NULL for none). 0 if it exited 0; otherwise the error
+ * is on the backend's error node. Blocks the xenbus thread meanwhile. */
+int dev_run_script(struct xenbus_be_dev *dev, const char *script,
+		   const char *action, const char *var, const char *val);
+
 extern const struct xenbus_be_ops dev_vbd_ops;
 extern const struct xenbus_be_ops dev_vif_ops;
 

@@ -112,6 +112,14 @@ static void write_disk(struct dw *w, json_t *disk, int vdev)
 	dw_put(w, be, "mode", "%s", !rw ? "r" : force ? "w!" : "w");
 	dw_put(w, be, "device-type", "%s", type);
 	dw_put(w, be, "discard-enable", "1");
+	/* Images QEMU reads become /dev/nbdN through a block script; a
+	 * script= of the config's wins (xl's disk script=). */
+	if (str(disk, "script", NULL))
+		dw_put(w, be, "script", "%s%s",
+		       str(disk, "script", "")[0] == '/' ? "" :
+		       DEVICES_SCRIPT_DIR "/", str(disk, "script", ""));
+	else if (strcmp(str(disk, "format", "raw"), "raw"))
+		dw_put(w, be, "script", DEVICES_SCRIPT_DIR "/block-qemu");
 	dw_put(w, be, "specification", "xen");
 }
 
@@ -289,11 +297,11 @@ int devices_check(json_t *config, char *err, size_t errlen)
 				 strerror(errno));
 			return -errno;
 		}
-		if (strcmp(str(o, "format", "raw"), "raw")) {
+		if (strcmp(str(o, "format", "raw"), "raw") &&
+		    strcmp(str(o, "backend", "file"), "tap")) {
 			snprintf(err, errlen, "disk '%s': format '%s' is not "
-				 "implemented yet (raw images and block devices "
-				 "are)", str(o, "vdev", ""),
-				 str(o, "format", ""));
+				 "served (raw, and tap:qcow2/qcow/vhd/qed are)",
+				 str(o, "vdev", ""), str(o, "format", ""));
 			return -ENOSYS;
 		}
 	}

@@ -16,7 +16,7 @@ c = Client(unix_socket_path=os.environ["XENSTORED_PATH"]); c.connect()
 print(",".join(p.decode() for p in c.get_perms(sys.argv[1].encode())))
 EOF
 }
-truncate -s 16M "$T/a.img" "$T/b.img" "$T/c.img"
+truncate -s 16M "$T/a.img" "$T/b.img" "$T/c.img" "$T/q.img"
 make_cfg web "disk = ['file:$T/a.img,xvda,w', 'phy:$T/b.img,xvdb1,r']" \
 	"vif = ['bridge=xenbr0', 'mac=00:16:3e:00:00:42,bridge=br1,rate=10Mb/s']"
 check_rc "create with disks and vifs" 0 "$XM" create -q "$T/web.cfg"
@@ -67,7 +67,14 @@ bad_disk() {
 }
 bad_disk "missing image" "file:$T/nosuch.img,xvda,w" "nosuch.img"
 bad_disk "bad vdev" "file:$T/b.img,xvq,w" "xvq"
-bad_disk "qcow2 not yet" "tap:qcow2:$T/b.img,xvda,w" "not implemented yet"
+bad_disk "unknown image format" "tap:vmdk:$T/b.img,xvda,w" "vmdk"
+make_cfg q "disk = ['tap:qcow2:$T/q.img,xvda,w']"
+check_rc "tap:qcow2 disk" 0 "$XM" create -q "$T/q.cfg"
+qid=$(dom_field q 2)
+check "qcow2 goes through the block-qemu script" "/etc/xen/scripts/block-qemu" \
+	"$(xenstore-read $B/vbd/$qid/51712/script)"
+check "qcow2 format node" "qcow2" "$(xenstore-read $B/vbd/$qid/51712/format)"
+"$XM" destroy q
 make_cfg bad "disk = ['file:$T/b.img,xvda,r', 'file:$T/c.img,xvda,r']"
 check_rc "vdev twice" 1 "$XM" create -q "$T/bad.cfg"
 check "vdev twice: message" 1 "$(grep -c "used twice" <<<"$OUT")"
