@@ -137,13 +137,19 @@ static void dev_disconnect(struct xenbus_be_dev *dev)
 	dev->ops->disconnect(dev);
 }
 
+static void dev_release(struct xenbus_be_dev *dev)
+{
+	if (dev->priv)
+		dev->ops->remove(dev);
+	dev->priv = NULL;
+}
+
 static void dev_free(struct xenbus_be *be, struct xenbus_be_dev *dev)
 {
 	char path[2 * XENBUS_BE_PATH];
 
 	dev_disconnect(dev);
-	if (dev->priv)
-		dev->ops->remove(dev);
+	dev_release(dev);
 	snprintf(path, sizeof(path), "%s/state", dev->fe_path);
 	if (xs_unwatch(be->xs, path, "fe"))
 		log_debug("%s: unwatch failed", path);
@@ -184,9 +190,15 @@ static void dev_update(struct xenbus_be *be, struct xenbus_be_dev *dev)
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		dev_disconnect(dev);
-		switch_state(dev, XenbusStateClosed);
-		if (!dev->online || fe == XenbusStateUnknown)
+		if (!dev->online || fe == XenbusStateUnknown) {
+			/* Everything released (tap gone, image closed) before
+			 * Closed tells the toolstack the device is free. */
+			dev_release(dev);
+			switch_state(dev, XenbusStateClosed);
 			dev_free(be, dev);
+			return;
+		}
+		switch_state(dev, XenbusStateClosed);
 		return;
 	default:
 		break;
@@ -197,6 +209,7 @@ static void dev_update(struct xenbus_be *be, struct xenbus_be_dev *dev)
 	    dev->state != XenbusStateClosed) {
 		if (dev->state != XenbusStateConnected) {
 			dev_disconnect(dev);
+			dev_release(dev);
 			switch_state(dev, XenbusStateClosed);
 			dev_free(be, dev);
 			return;
@@ -262,6 +275,22 @@ static void dev_new(struct xenbus_be *be, const struct xenbus_be_ops *ops,
 	log_info("%s: probed, frontend %s", dev->be_path, dev->fe_path);
 }
 
+/* A device the toolstack is taking away (online=0) is not probed again
+ * between our Closed and its removal of the directory. */
+static bool offline(struct xenbus_be *be, const char *root, const char *id)
+{
+	char path[2 * XENBUS_BE_PATH], *v = NULL;
+	size_t n;
+	bool off;
+
+	snprintf(path, sizeof(path), "%s/%s/online", root, id);
+	if (xs_read(be->xs, XS_NO_TXN, path, &v, &n))
+		return false;
+	off = n == 1 && v[0] == '0';
+	free(v);
+	return off;
+}
+
 /* New devices, removed ones, online flags. */
 static void rescan(struct xenbus_be *be)
 {
@@ -287,7 +316,7 @@ static void rescan(struct xenbus_be *be)
 			d = dev_find(be, ops, (unsigned)id);
 			if (d)
 				d->seen = true;
-			else
+			else if (!offline(be, root, names[i]))
 				dev_new(be, ops, (unsigned)id);
 		}
 		free(names);

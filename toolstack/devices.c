@@ -379,3 +379,73 @@ int devices_remove(struct xs_handle *xs, unsigned domid, const char *kind,
 	rc = xs_rm(xs, XS_NO_TXN, be);
 	return rc == -ENOENT ? 0 : rc;
 }
+
+/* The state of one backend; its error text in why when it failed. */
+static int backend_state(struct xs_handle *xs, const char *be, char *why,
+			 size_t len)
+{
+	char path[P + 32], *v = NULL;
+	size_t n;
+	int state;
+
+	snprintf(path, sizeof(path), "%s/state", be);
+	state = read_int(xs, path, 0);
+	if (state >= 5) {
+		snprintf(path, sizeof(path), "%s/hotplug-error", be);
+		if (xs_read(xs, XS_NO_TXN, path, &v, &n)) {
+			snprintf(path, sizeof(path), "%s/error", be);
+			if (xs_read(xs, XS_NO_TXN, path, &v, &n))
+				v = NULL;
+		}
+		snprintf(why, len, "%s", v && *v ? v : "the backend closed it");
+		free(v);
+	}
+	return state;
+}
+
+int devices_wait_ready(struct xs_handle *xs, unsigned domid, json_t *config,
+		       unsigned timeout_ms, char *err, size_t errlen)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char be[P], why[200], e[8];
+	json_t *o;
+	size_t i;
+
+	for (unsigned waited = 0;; waited += 20) {
+		bool all = true;
+
+		json_array_foreach(json_object_get(config, "disks"), i, o) {
+			snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/"
+				 "%u/%d", domid, devices_vdev(o, e, 0));
+			int st = backend_state(xs, be, why, sizeof(why));
+
+			if (st >= 5) {
+				snprintf(err, errlen, "disk %s: %s",
+					 str(o, "vdev", "?"), why);
+				return -EIO;
+			}
+			all = all && st >= 2;
+		}
+		json_array_foreach(json_object_get(config, "nics"), i, o) {
+			if (!json_is_object(o))
+				continue;
+			snprintf(be, sizeof(be), "/local/domain/0/backend/vif/"
+				 "%u/%zu", domid, i);
+			int st = backend_state(xs, be, why, sizeof(why));
+
+			if (st >= 5) {
+				snprintf(err, errlen, "vif %zu: %s", i, why);
+				return -EIO;
+			}
+			all = all && st >= 2;
+		}
+		if (all)
+			return 0;
+		if (waited >= timeout_ms) {
+			snprintf(err, errlen, "the backends did not take the "
+				 "devices within %u s", timeout_ms / 1000);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&ts, NULL);
+	}
+}

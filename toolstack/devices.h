@@ -8,6 +8,8 @@
 struct xs_handle;
 
 #define DEVICES_SCRIPT_DIR "/etc/xen/scripts"
+/* How long xend waits for backends (and their scripts) at create. */
+#define DEVICES_READY_MS 30000
 
 /* Check a config's disks before anything is created: valid and distinct
  * vdevs, targets that exist with the access asked for, supported formats.
@@ -26,6 +28,13 @@ int devices_add_disk(struct xs_handle *xs, unsigned domid, json_t *disk)
 	__attribute__((warn_unused_result));
 int devices_add_nic(struct xs_handle *xs, unsigned domid, unsigned devid,
 		    json_t *nic, const char *uuid)
+	__attribute__((warn_unused_result));
+/* Wait until the backend of every device in config is ready (InitWait,
+ * or Connected: probed, hotplug script run), as libxl does before it
+ * unpauses. 0; -EIO with the backend's error (hotplug-error or error)
+ * when one gave up; -ETIMEDOUT. */
+int devices_wait_ready(struct xs_handle *xs, unsigned domid, json_t *config,
+		       unsigned timeout_ms, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Detach kind ("vbd", "vif") devid: ask the backend to close, wait until
  * it is closed (the frontend has let go and the data is written), then

@@ -269,12 +269,19 @@ static int start_layout(struct xend *x, struct domain *d,
 					  "'%s': %s", d->name, strerror(-rc));
 		return 1;
 	}
-	/* The monitor's backends watch for these and take the devices. */
+	/* The monitor's backends watch for these and take the devices;
+	 * the guest runs only once every backend has (libxl's order). */
 	rc = devices_add_all(xs, d->domid, d->config, d->uuid);
 	if (rc) {
 		xend_xs_drop(x);
 		*msg = xend_strdup_printf("cannot write the devices of '%s': "
 					  "%s", d->name, strerror(-rc));
+		return 1;
+	}
+	rc = devices_wait_ready(xs, d->domid, d->config, DEVICES_READY_MS,
+				err, sizeof(err));
+	if (rc) {
+		*msg = xend_strdup_printf("'%s': %s", d->name, err);
 		return 1;
 	}
 	return 0;

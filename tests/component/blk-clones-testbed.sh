@@ -35,8 +35,7 @@ echo CL-DONE
 exec sh </dev/hvc0 >/dev/hvc0 2>&1
 EOF
 	chmod 755 "$t/ov/clonetest"
-	(cd "$t/ov" && find . | cpio -o -H newc -R 0:0 --quiet) >"$t/ov.cpio"
-	cat "$art/initramfs-modules.cpio.gz" "$t/ov.cpio" >"$t/initrd"
+	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
 	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-600}" "$0" \
 		"$t/base.qcow2" "$t/initrd"

@@ -72,8 +72,7 @@ echo "BLK-ATTACHED=$(head -c 11 /dev/xvdd)"
 exec sh </dev/hvc0 >/dev/hvc0 2>&1
 EOF
 	chmod 755 "$t/ov/blktest"
-	(cd "$t/ov" && find . | cpio -o -H newc -R 0:0 --quiet) >"$t/ov.cpio"
-	cat "$art/initramfs-modules.cpio.gz" "$t/ov.cpio" >"$t/initrd"
+	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
 	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-700}" "$0" \
 		"$t/root.img" "$t/ro.img" "$t/raw.img" "$t/hot.img" "$t/initrd"

@@ -212,6 +212,32 @@ def guest_tick():
             finish(reason)
 
 
+def backend_tick():
+    """What the monitor's backends would do (backends/xenbus_be.c): take
+    each new device (InitWait), or refuse it with DEVICE_FAIL; close the
+    ones the toolstack takes away (online=0)."""
+    for kind in (b"vbd", b"vif"):
+        root = b"/local/domain/0/backend/%s/%d" % (kind, a.domid)
+        try:
+            ids = xs.list(root)
+        except Exception:
+            continue
+        for i in ids:
+            be = root + b"/" + i
+            try:
+                state = xs.read(be + b"/state")
+                online = xs.read(be + b"/online")
+            except Exception:
+                continue
+            if online == b"0" and state != b"6":
+                xs.write(be + b"/state", b"6")
+            elif state == b"1" and "DEVICE_FAIL" in flags:
+                xs.write(be + b"/hotplug-error", flags["DEVICE_FAIL"].encode())
+                xs.write(be + b"/state", b"6")
+            elif state == b"1":
+                xs.write(be + b"/state", b"2")
+
+
 signal.signal(signal.SIGTERM, lambda *_: finish("destroyed"))
 if "NO_CTL" not in flags:
     sel.register(listen(d + "/ctl"), selectors.EVENT_READ, "ctl")
@@ -232,5 +258,6 @@ while True:
                 console = None
             else:
                 say(got.decode(errors="replace"))
+    backend_tick()
     if not paused:
         guest_tick()

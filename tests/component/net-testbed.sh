@@ -64,8 +64,7 @@ while :; do
 done
 EOF
 	chmod 755 "$t/ov/nettest" "$t/ov/usr/share/udhcpc/default.script"
-	(cd "$t/ov" && find . | cpio -o -H newc -R 0:0 --quiet) >"$t/ov.cpio"
-	cat "$art/initramfs-modules.cpio.gz" "$t/ov.cpio" >"$t/initrd"
+	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
 	exec testbed/run --timeout "${KXEN_NET_TESTBED_TIMEOUT:-700}" "$0" "$t/initrd"
 fi
@@ -111,9 +110,16 @@ cfg a "'bridge=xenbr0', 'bridge=xenbr1'" \
 cfg b "'bridge=xenbr1', 'script=vif-nat'" \
 	"kxen.ip0=10.0.1.3/24 kxen.ip1=dhcp kxen.ping=10.0.1.2,10.0.0.1"
 out=$(xm create $W/a.cfg 2>&1) && ok "create a: $out" || bad "create a: $out"
-wait_log $W/clog/guest-a.log NET-DONE 300 || bad "a did not finish: $(tail -n 15 $W/clog/guest-a.log)"
+if ! wait_log $W/clog/guest-a.log NET-DONE 120; then
+	bad "a did not finish"
+	tail -n 40 $W/clog/guest-a.log; tail -n 30 $W/run/domains/1/monitor.log
+	ip link; xenstore-ls /local/domain/0/backend/vif 2>&1 | head -n 40
+fi
 out=$(xm create $W/b.cfg 2>&1) && ok "create b: $out" || bad "create b: $out"
-wait_log $W/clog/guest-b.log NET-DONE 300 || bad "b did not finish: $(tail -n 15 $W/clog/guest-b.log)"
+if ! wait_log $W/clog/guest-b.log NET-DONE 120; then
+	bad "b did not finish"
+	tail -n 40 $W/clog/guest-b.log; tail -n 30 $W/run/domains/2/monitor.log
+fi
 
 [ "$(val a NET-PING-10.0.0.1)" = ok ] && ok "bridged guest pings the host" || bad "a -> host: $(val a NET-PING-10.0.0.1)"
 ping -c 3 -W 3 10.0.0.2 >/dev/null 2>&1 && ok "the host pings the bridged guest" || bad "host -> a"
@@ -127,8 +133,8 @@ case $lease in 10.0.99.*) ok "NAT guest got a DHCP lease from dnsmasq: $lease" ;
 mac=$(val a NET-MAC-eth0)
 [ "$mac" = "$(xenstore-read /local/domain/1/device/vif/0/mac 2>/dev/null)" ] &&
 	ok "the guest's MAC is xend's ($mac)" || bad "guest MAC $mac"
-ip link show master xenbr1 2>/dev/null | grep -q vif1.1 && ok "vif1.1 is on xenbr1" ||
-	bad "xenbr1 members: $(ip link show master xenbr1 2>&1)"
+[ -e /sys/class/net/xenbr1/brif/vif1.1 ] && ok "vif1.1 is on xenbr1" ||
+	bad "xenbr1 members: $(ls /sys/class/net/xenbr1/brif 2>&1)"
 ip -4 addr show xenbr1 2>/dev/null | grep -q inet && bad "host-only bridge has a host address" ||
 	ok "xenbr1 has no host address"
 

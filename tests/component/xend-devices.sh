@@ -86,6 +86,14 @@ wait_until 5 '[ "$(dom_field web 2)" != 1 ] && [ -n "$(dom_field web 2)" ]'
 id=$(dom_field web 2)
 check "rebooted web keeps its MAC" "$mac0" "$(xenstore-read /local/domain/$id/device/vif/0/mac 2>&1)"
 
+# A backend that refuses a device (its hotplug script failed): the create
+# fails with the backend's reason and nothing is left.
+printf 'DEVICE_FAIL=bridge br9 does not exist\n' >"$T/failkernel"
+make_cfg vfail KERNEL="$T/failkernel" "vif = ['bridge=br9']"
+check_rc "a device the backend refuses fails the create" 1 "$XM" create -q "$T/vfail.cfg"
+check "the refusal carries the backend's reason" 1 "$(grep -c 'vif 0: bridge br9 does not exist' <<<"$OUT")"
+check "no domain left after a refused device" "" "$("$XM" list vfail 2>/dev/null)"
+
 # Hotplug nodes on a running domain.
 check_rc "block-attach" 0 "$XM" block-attach web "file:$T/b.img" xvdc r
 check "attached vbd frontend" "51744" "$(xenstore-read /local/domain/$id/device/vbd/51744/virtual-device)"
@@ -101,6 +109,10 @@ check_rc "network-attach a MAC in use" 1 "$XM" network-attach web mac=00:16:3e:0
 check_rc "network-list" 0 "$XM" network-list web
 check "network-list rows" "3" "$(grep -c '^[0-9]' <<<"$OUT")"
 check_rc "block-detach of a missing device" 1 "$XM" block-detach web xvdz
+check_rc "block-detach xvdc" 0 "$XM" block-detach web xvdc
+check "detached disk's nodes removed" "" "$(xenstore-list $B/vbd/$id 2>/dev/null | grep -x 51744)"
+check_rc "network-detach by MAC" 0 "$XM" network-detach web 00:16:3e:00:00:42
+check "detached vif's nodes removed" "" "$(xenstore-list $B/vif/$id 2>/dev/null | grep -x 1)"
 check_rc "block-attach to Domain-0" 1 "$XM" block-attach 0 "file:$T/b.img" xvdc r
 "$XM" destroy web
 check "backend dirs removed with the domain" "" "$(xenstore-list $B/vbd 2>/dev/null | grep -x "$id")"
