@@ -1,0 +1,113 @@
+#!/bin/sh
+# Runs inside the test bed for bench/net (see there).
+set -u
+F=$KXEN_FILES
+W=/tmp/bn
+mkdir -p $W
+. $F/scenario-lib.sh
+. $F/bench.env
+: >$W/res
+
+# dom0's networking: modules, the hotplug scripts' programs, the bridge.
+bench_insmod $F/kxen-net-modules
+# Files the nested host lacks, never over one it has (a running libc).
+(cd $F/kxen-net-root && find . -type f) | while read -r f; do
+	f=${f#.}
+	[ -e "$f" ] && continue
+	mkdir -p "$(dirname "$f")"
+	cp "$F/kxen-net-root$f" "$f"
+done
+[ -e /bin/bash ] || ln -s "$(command -v bash)" /bin/bash
+ip link set lo up
+ip link add name xenbr0 type bridge forward_delay 0 stp_state 0
+ip addr add 10.0.0.1/24 dev xenbr0
+ip link set xenbr0 up
+
+# iperf NAME IP: both directions against the guest's server at IP, after
+# it answers a ping; lines "NAME h2g MBIT" and "NAME g2h MBIT" in $W/res.
+iperf() {
+	_i=0
+	while ! ping -c 1 -W 1 $2 >/dev/null 2>&1 && [ $_i -lt 60 ]; do _i=$((_i + 1)); done
+	if [ $_i -ge 60 ]; then
+		echo "bench/net: $1: no answer to ping from $2"
+		return 1
+	fi
+	for dir in h2g g2h; do
+		r=; [ $dir = g2h ] && r=-R
+		iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
+		mb=$(awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' $W/$1-$dir.out)
+		if [ -n "$mb" ]; then
+			echo "$1 $dir $mb" >>$W/res
+			echo "bench/net: $1 $dir $mb Mbit/s"
+		else
+			echo "bench/net: $1 $dir: iperf3 failed:"; tail -n 5 $W/$1-$dir.out
+		fi
+	done
+}
+
+# kxen: netfront against netback, vif-bridge on xenbr0.
+bench_xend_start
+cat >$W/bench.cfg <<EOF
+name = "bench"
+kernel = "$KXEN_GUEST_KERNEL"
+ramdisk = "$F/initrd"
+extra = "console=hvc0 xen.fifo_events=0 rdinit=/init kxen.run=/bench kxen.ip=10.0.0.2/24 quiet"
+memory = 512
+vcpus = $VCPUS
+vif = [ 'bridge=xenbr0,ip=10.0.0.2' ]
+EOF
+out=$(xm create $W/bench.cfg 2>&1) || echo "bench/net: xm create: $out"
+if bench_wait_log $W/clog/guest-bench.log BENCH-NET-UP 300 "xm list bench"; then
+	tr -d '\r' <$W/clog/guest-bench.log | grep '^BENCH'
+	echo "bench/net: bridge members: $(ls /sys/class/net/xenbr0/brif | tr '\n' ' ')"
+	iperf kxen 10.0.0.2 || bench_kxen_failed bench
+	grep -q '^kxen ' $W/res || bench_kxen_failed bench
+else
+	echo "bench/net: the kxen guest's network did not come up"
+	bench_kxen_failed bench
+	echo "--- xenstore backend/vif"; xenstore-ls /local/domain/0/backend/vif 2>&1 | head -n 30
+fi
+xm destroy bench >/dev/null 2>&1
+bench_xend_stop bench
+
+# QEMU: virtio-net-pci on a tap on xenbr0; vhost-net off, then on.
+n=3
+for vhost in off on; do
+	if [ $vhost = on ] && [ ! -e /dev/vhost-net ]; then
+		echo "bench/net: no /dev/vhost-net: QEMU with vhost=on skipped"
+		continue
+	fi
+	bench_qemu $W/q-$vhost.log -m 512 -smp $VCPUS -initrd $F/initrd \
+		-append "console=ttyS0 rdinit=/init kxen.run=/bench kxen.ip=10.0.0.$n/24 quiet" \
+		-netdev tap,id=n0,ifname=qtap$n,script=no,downscript=no,vhost=$vhost \
+		-device virtio-net-pci,netdev=n0,romfile=,mac=52:54:00:00:00:0$n
+	_i=0
+	while ! ip link show qtap$n >/dev/null 2>&1 && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	ip link set qtap$n master xenbr0
+	ip link set qtap$n up
+	if bench_wait_log $W/q-$vhost.log BENCH-NET-UP 300 "kill -0 $BENCH_QEMU"; then
+		tr -d '\r' <$W/q-$vhost.log | grep '^BENCH'
+		iperf qemu-vhost-$vhost 10.0.0.$n
+	else
+		echo "bench/net: the QEMU (vhost=$vhost) guest's network did not come up; its output:"
+		tail -n 30 $W/q-$vhost.log
+	fi
+	kill $BENCH_QEMU 2>/dev/null
+	bench_qemu_stop
+	n=$((n + 1))
+done
+
+echo
+echo "bench/net: iperf3 TCP, ${RT} s per direction, Mbit/s (receiver side)"
+printf '%-10s %10s %16s %15s %16s %15s\n' direction kxen qemu-vhost-off kxen/qemu-off qemu-vhost-on kxen/qemu-on
+for dir in h2g g2h; do
+	awk -v d=$dir '
+		$2 == d { v[$1] = $3 }
+		function r(a, b) { return a != "" && b > 0 ? sprintf("%.2f", a / b) : "-" }
+		function s(a) { return a != "" ? a : "-" }
+		END { printf "%-10s %10s %16s %15s %16s %15s\n",
+			d == "h2g" ? "host->guest" : "guest->host", s(v["kxen"]),
+			s(v["qemu-vhost-off"]), r(v["kxen"], v["qemu-vhost-off"]),
+			s(v["qemu-vhost-on"]), r(v["kxen"], v["qemu-vhost-on"]) }' $W/res
+done
+echo "bench/net: goal kxen/qemu >= 1"
