@@ -31,7 +31,7 @@ bound|renew)
 	ip addr flush dev "$interface"
 	ip addr add "$ip/${mask:-24}" dev "$interface"
 	[ -n "$router" ] && ip route add default via "${router%% *}" dev "$interface"
-	echo "NET-LEASE-$interface=$ip" ;;
+	echo "NET-LEASE-$interface=$ip" | tee /tmp/lease-$interface ;;
 esac
 EOF
 	cat >"$t/ov/nettest" <<'EOF'
@@ -45,7 +45,10 @@ for n in 0 1; do
 	for i in $(seq 200); do [ -e /sys/class/net/eth$n ] && break; sleep 0.1; done
 	ip link set eth$n up
 	if [ "$a" = dhcp ]; then
-		udhcpc -i eth$n -q -n -t 10 -T 2 >/dev/null 2>&1 || echo "NET-LEASE-eth$n=none"
+		udhcpc -s /usr/share/udhcpc/default.script -i eth$n -q -n -t 10 -T 2 2>&1 | sed 's/^/NET-DHCP: /' | tail -n 4
+		grep -h NET-LEASE /tmp/lease-* 2>/dev/null ||
+			echo "NET-LEASE-eth$n=none"
+		ip route | sed 's/^/NET-ROUTE: /'
 	else
 		ip addr add "$a" dev eth$n
 	fi
@@ -60,7 +63,7 @@ echo NET-DONE
 # Hotplug: report NICs appearing and going.
 while :; do
 	echo "NET-IFACES=$(ls /sys/class/net | tr '\n' ' ')"
-	sleep 2
+	sleep 0.5
 done
 EOF
 	chmod 755 "$t/ov/nettest" "$t/ov/usr/share/udhcpc/default.script"
@@ -138,14 +141,25 @@ mac=$(val a NET-MAC-eth0)
 ip -4 addr show xenbr1 2>/dev/null | grep -q inet && bad "host-only bridge has a host address" ||
 	ok "xenbr1 has no host address"
 
+if [ "$lease" = none ] || [ -z "$lease" ]; then
+	echo "--- NAT diagnostics"; ls /sys/class/net/kxennat0/brif; ps | grep [d]nsmasq
+	ls -la /run/kxen/hotplug/ /run/kxen/hotplug/*.hosts 2>&1 | head
+	nft list ruleset | head -n 20
+	grep -h "vif-nat\|dnsmasq" $W/run/domains/2/monitor.log | tail -n 10
+fi
 # Hotplug on guest a.
 xm network-list a >$W/nl 2>&1
 [ "$(grep -c '^[0-9]' $W/nl)" = 2 ] && ok "network-list shows 2 vifs" || bad "network-list: $(cat $W/nl)"
 out=$(xm network-detach a 1 2>&1) && ok "network-detach a 1" || bad "network-detach: $out"
 ip link show vif1.1 >/dev/null 2>&1 && bad "vif1.1 still on the host" || ok "vif1.1 gone from the host"
+i=0; while [ "$(val a NET-IFACES | wc -w)" != 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+[ "$(val a NET-IFACES | wc -w)" = 2 ] && ok "guest saw the detached NIC go" ||
+	bad "guest NICs after detach: $(val a NET-IFACES)"
 out=$(xm network-attach a bridge=xenbr1 2>&1) && ok "network-attach" || bad "network-attach: $out"
-i=0; while ! val a NET-IFACES | grep -q eth2 && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-val a NET-IFACES | grep -q eth2 && ok "guest sees the new NIC" || bad "guest NICs: $(val a NET-IFACES)"
+# The guest names the new NIC eth1 again (the old one went).
+nics() { val a NET-IFACES | wc -w; }
+i=0; while [ "$(nics)" != 3 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+[ "$(nics)" = 3 ] && ok "guest sees the new NIC" || bad "guest NICs: $(val a NET-IFACES)"
 ip link show vif1.2 >/dev/null 2>&1 && ok "vif1.2 on the host" || bad "no vif1.2"
 
 xm destroy a; xm destroy b
@@ -154,7 +168,9 @@ ip link show vif1.0 >/dev/null 2>&1 && bad "vif1.0 left after destroy" || ok "vi
 kill $xend $xs
 grep -E 'WARNING:|BUG:|Call Trace' $W/clog/guest-*.log && bad "kernel warnings"
 if [ $fail != 0 ]; then
-	for g in a b; do echo "--- guest $g"; tail -n 30 $W/clog/guest-$g.log; done
+	for g in a b; do echo "--- guest $g"; grep -v NET-IFACES $W/clog/guest-$g.log | tail -n 30; done
+	echo "--- nft"; nft list ruleset 2>&1 | head -n 40
+	echo "--- host routes"; ip route; ip addr show kxennat0
 	echo "--- xend.log"; tail -n 30 $W/xend.log
 fi
 echo "net-testbed: $fail failed"
