@@ -5,6 +5,7 @@
 #   make check        build and run the unit tests (use SAN=1 in CI)
 #   make fuzz         build the libFuzzer harnesses (clang) into build-fuzz/
 #   make fuzz-smoke   run each harness for a few seconds on its seed corpus
+#   make install      daemons, xm/xl, hotplug scripts, image tools (DESTDIR, PREFIX)
 #
 # Each component folder has a module.mk that declares its programs, unit
 # tests and fuzzers with the templates below; this file only includes them.
@@ -119,6 +120,15 @@ fuzz-smoke: $(FUZZERS)
 	    || { tail -n 40 $(FUZZ_B)/$$n.log; exit 1; }; \
 	  grep -E '^(#[0-9]+ *DONE|Done)' $(FUZZ_B)/$$n.log | tail -n 1; \
 	done
+
+# `make install`: the daemons and commands into $(PREFIX)/sbin (xl is xm),
+# the hotplug scripts into /etc/xen/scripts, the image tools.
+.PHONY: install
+install: all install-hotplug install-tools
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 755 $(B)/bin/xm $(B)/bin/xend $(B)/bin/xenstored \
+		$(B)/bin/kxen-monitor $(DESTDIR)$(PREFIX)/sbin/
+	ln -sf xm $(DESTDIR)$(PREFIX)/sbin/xl
 
 clean:
 	rm -rf build build-san build-fuzz

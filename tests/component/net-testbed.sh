@@ -86,6 +86,12 @@ export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
 export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
 /etc/xen/scripts/network-bridge start bridge=xenbr0 addr=10.0.0.1/24 ||
 	bad "network-bridge start"
+# "Outside": a network namespace behind a veth that has no route back to
+# the NAT network, so only masqueraded packets get an answer.
+ip netns add ext && ip link add vext type veth peer name vext-in &&
+	ip link set vext-in netns ext && ip addr add 192.168.50.2/24 dev vext &&
+	ip link set vext up && ip -n ext addr add 192.168.50.1/24 dev vext-in &&
+	ip -n ext link set vext-in up || bad "outside namespace"
 xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
 	--log-file $W/xend.log --console-log-dir $W/clog \
 	--auto-dir $W/auto --min-restart-interval 0 &
@@ -111,7 +117,7 @@ EOF
 cfg a "'bridge=xenbr0', 'bridge=xenbr1'" \
 	"kxen.ip0=10.0.0.2/24 kxen.ip1=10.0.1.2/24 kxen.ping=10.0.0.1"
 cfg b "'bridge=xenbr1', 'script=vif-nat'" \
-	"kxen.ip0=10.0.1.3/24 kxen.ip1=dhcp kxen.ping=10.0.1.2,10.0.0.1"
+	"kxen.ip0=10.0.1.3/24 kxen.ip1=dhcp kxen.ping=10.0.1.2,10.0.0.1,192.168.50.1"
 out=$(xm create $W/a.cfg 2>&1) && ok "create a: $out" || bad "create a: $out"
 if ! wait_log $W/clog/guest-a.log NET-DONE 120; then
 	bad "a did not finish"
@@ -131,8 +137,11 @@ ping -c 3 -W 3 10.0.0.2 >/dev/null 2>&1 && ok "the host pings the bridged guest"
 lease=$(val b NET-LEASE-eth1)
 case $lease in 10.0.99.*) ok "NAT guest got a DHCP lease from dnsmasq: $lease" ;;
 	*) bad "NAT lease: '$lease'" ;; esac
-[ "$(val b NET-PING-10.0.0.1)" = ok ] && ok "NAT guest reaches a host address through the masquerade" ||
+[ "$(val b NET-PING-10.0.0.1)" = ok ] && ok "NAT guest reaches a host address" ||
 	bad "b -> 10.0.0.1 via NAT: $(val b NET-PING-10.0.0.1)"
+[ "$(val b NET-PING-192.168.50.1)" = ok ] &&
+	ok "NAT guest reaches an outside address that has no route back (masquerade)" ||
+	bad "b -> 192.168.50.1 through the masquerade: $(val b NET-PING-192.168.50.1)"
 mac=$(val a NET-MAC-eth0)
 [ "$mac" = "$(xenstore-read /local/domain/1/device/vif/0/mac 2>/dev/null)" ] &&
 	ok "the guest's MAC is xend's ($mac)" || bad "guest MAC $mac"
