@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct xenbus_be {
 	unsigned nr_ops;
 	void *ctx;
 	int stop_fd;
+	atomic_bool stopping; /* checked between events, too */
 	pthread_t thread;
 	struct xenbus_be_dev *devs;
 };
@@ -111,12 +113,41 @@ void xenbus_be_error(struct xenbus_be_dev *dev, int err, const char *fmt, ...)
 		log_debug("%s: cannot write the error node", dev->be_path);
 }
 
+/* As Linux's xenbus_switch_state: in a transaction, and only if the
+ * backend's state node is still there, so that a directory the toolstack
+ * removed is not brought back by a device closing down. */
 static void switch_state(struct xenbus_be_dev *dev, int state)
 {
+	char path[2 * XENBUS_BE_PATH], val[16];
+	int rc = -EAGAIN, n;
+
 	if (dev->state == state)
 		return;
 	dev->state = state;
-	if (xenbus_be_printf(dev, "state", "%d", state))
+	snprintf(path, sizeof(path), "%s/state", dev->be_path);
+	n = snprintf(val, sizeof(val), "%d", state);
+	for (int tries = 0; rc == -EAGAIN && tries < 10; tries++) {
+		uint32_t tx;
+		char *cur = NULL;
+		size_t len;
+
+		rc = xs_transaction_start(dev->be->xs, &tx);
+		if (rc)
+			break;
+		rc = xs_read(dev->be->xs, tx, path, &cur, &len);
+		free(cur);
+		if (rc == 0)
+			rc = xs_write(dev->be->xs, tx, path, val, (size_t)n);
+		if (rc) {
+			if (xs_transaction_end(dev->be->xs, tx, true))
+				log_debug("%s: abort failed", path);
+			if (rc == -ENOENT)
+				return; /* removed: nothing to tell */
+			break;
+		}
+		rc = xs_transaction_end(dev->be->xs, tx, false);
+	}
+	if (rc)
 		log_warn(0, "%s: cannot write state %d", dev->be_path, state);
 }
 
@@ -190,7 +221,12 @@ static void dev_update(struct xenbus_be *be, struct xenbus_be_dev *dev)
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		dev_disconnect(dev);
-		if (!dev->online || fe == XenbusStateUnknown) {
+		/* Unknown (no state, or garbage) closes too, but the device
+		 * stays while the toolstack has it online, as in Linux:
+		 * freed, the next rescan would probe it again and the first
+		 * event of the new frontend watch free it again, in a loop
+		 * a guest could start by writing state=junk. */
+		if (!dev->online) {
 			/* Everything released (tap gone, image closed) before
 			 * Closed tells the toolstack the device is free. */
 			dev_release(dev);
@@ -364,12 +400,18 @@ static void *xenbus_be_thread(void *arg)
 			{ .fd = be->stop_fd, .events = POLLIN },
 		};
 		char *path, *token;
-		int rc;
+		int rc = -EAGAIN;
 
-		while ((rc = xs_read_watch(be->xs, &path, &token)) == 0) {
+		/* A frontend writing its state nonstop keeps this loop fed:
+		 * look at the stop flag between events, or xenbus_be_stop
+		 * would wait for the guest to pause. */
+		while (!atomic_load(&be->stopping) &&
+		       (rc = xs_read_watch(be->xs, &path, &token)) == 0) {
 			handle_event(be, path, token);
 			free(path);
 		}
+		if (atomic_load(&be->stopping))
+			break;
 		if (rc != -EAGAIN) {
 			log_error(-rc, "xenbus: lost xenstored; devices stop");
 			break;
@@ -445,6 +487,7 @@ void xenbus_be_stop(struct xenbus_be *be)
 
 	if (!be)
 		return;
+	atomic_store(&be->stopping, true);
 	if (write(be->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_warn(errno, "xenbus: cannot stop the thread");
 	pthread_join(be->thread, NULL);
