@@ -18,6 +18,9 @@ $(eval $(call unit_test,pvh_test,monitor/pvh_test.c monitor/pvh.c,))
 # hv/ tested and fuzzed without KVM: the fake stands in for xen_kvm.c.
 HV_TEST_SRCS := $(HV_SRCS) $(MONITOR_CORE_SRCS) monitor/vcpu.c hv/xen_kvm_fake.c $(LIB_SRCS)
 $(eval $(call unit_test,hypercall_test,hv/hypercall_test.c $(HV_TEST_SRCS),))
+# The XenBus handshake against a fake frontend: xenstored (built) on a
+# temporary socket, the domain's memory and ports as in hypercall_test.
+$(eval $(call unit_test,devices_test,monitor/devices_test.c xenstore/client.c $(DEVICE_SRCS) $(HV_TEST_SRCS),$(BLKBACK_LIBS) $(NL_LIBS)))
 
 $(eval $(call fuzzer,fuzz_pvh,fuzz/fuzz_pvh.c monitor/pvh.c,))
 $(eval $(call fuzzer,fuzz_hypercall,fuzz/fuzz_hypercall.c $(HV_TEST_SRCS),))
