@@ -26,7 +26,9 @@ int tap_open(const char *name, char ifname[IFNAMSIZ], int *fd_out)
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	/* Multi-queue: each netback queue opens the same name again and
+	 * gets its own queue of the one interface. */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
 	    ioctl(fd, TUNSETVNETHDRSZ, &vnet_hlen) < 0) {

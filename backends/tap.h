@@ -18,7 +18,7 @@
 /* Xen's host-side vif MAC (tools/hotplug/Linux/vif-common.sh). */
 #define TAP_HOST_MAC { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff }
 
-/* Create (or attach to) tap `name` ("vif3.0"; at most IFNAMSIZ-1 bytes)
+/* Create (or attach another queue to) the multi-queue tap `name` ("vif3.0"; at most IFNAMSIZ-1 bytes)
  * with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR and a 10-byte vnet header, opened
  * O_NONBLOCK|O_CLOEXEC. The kernel's name lands in ifname (IFNAMSIZ
  * bytes). Returns 0 and the fd in *fd_out, or -EINVAL (bad name), -EPERM

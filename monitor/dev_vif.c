@@ -18,14 +18,23 @@
 #include "lib/log.h"
 #include "monitor/devices.h"
 
-struct vif {
-	int tap_fd;
-	char ifname[IFNAMSIZ];
-	char script[512];
+#define VIF_MAX_QUEUES 4
+
+/* One netif queue: its rings, channels, tap queue and netback thread. */
+struct vif_queue {
+	struct vif *v;
+	int tap_fd; /* queue 0's is the one probe opened */
 	struct dev_ring tx, rx;
 	struct dev_evtchn tx_evtchn, rx_evtchn;
 	bool split;
 	struct netback *nb;
+};
+
+struct vif {
+	char ifname[IFNAMSIZ];
+	char script[512];
+	unsigned max_queues, nr_queues;
+	struct vif_queue q[VIF_MAX_QUEUES];
 	uint64_t rate_bytes_per_s;
 	uint32_t rate_interval_us;
 };
@@ -82,13 +91,15 @@ static int parse_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 static int vif_probe(struct xenbus_be_dev *dev)
 {
 	static const uint8_t host_mac[6] = TAP_HOST_MAC;
+	struct devices *devs = dev->ctx;
 	struct vif *v = calloc(1, sizeof(*v));
 	char name[IFNAMSIZ + 8], rate[64];
 	int rc;
 
 	if (!v)
 		return -ENOMEM;
-	v->tap_fd = -1;
+	for (unsigned i = 0; i < VIF_MAX_QUEUES; i++)
+		v->q[i].tap_fd = -1;
 	if (xenbus_be_read(dev, false, "vifname", name, IFNAMSIZ) != 0)
 		snprintf(name, sizeof(name), "vif%d.%u", xenbus_be_domid(dev),
 			 dev->devid);
@@ -100,7 +111,11 @@ static int vif_probe(struct xenbus_be_dev *dev)
 	}
 	(void)xenbus_be_read(dev, false, "script", v->script,
 			     sizeof(v->script));
-	rc = tap_open(name, v->ifname, &v->tap_fd);
+	v->max_queues = devs->d->nr_vcpus < VIF_MAX_QUEUES ?
+				devs->d->nr_vcpus : VIF_MAX_QUEUES;
+	if (!v->max_queues)
+		v->max_queues = 1;
+	rc = tap_open(name, v->ifname, &v->q[0].tap_fd);
 	if (rc) {
 		xenbus_be_error(dev, -rc, "cannot create tap '%s'", name);
 		goto fail;
@@ -119,7 +134,9 @@ static int vif_probe(struct xenbus_be_dev *dev)
 	     xenbus_be_printf(dev, "feature-ipv6-csum-offload", "1") ?:
 	     xenbus_be_printf(dev, "feature-rx-copy", "1") ?:
 	     xenbus_be_printf(dev, "feature-rx-flip", "0") ?:
-	     xenbus_be_printf(dev, "feature-split-event-channels", "1");
+	     xenbus_be_printf(dev, "feature-split-event-channels", "1") ?:
+	     xenbus_be_printf(dev, "multi-queue-max-queues", "%u",
+			      v->max_queues);
 	if (rc) {
 		xenbus_be_error(dev, -rc, "cannot write the vif's features");
 		goto fail;
@@ -131,8 +148,8 @@ static int vif_probe(struct xenbus_be_dev *dev)
 	dev->priv = v;
 	return 0;
 fail:
-	if (v->tap_fd >= 0)
-		close(v->tap_fd);
+	if (v->q[0].tap_fd >= 0)
+		close(v->q[0].tap_fd);
 	free(v);
 	return rc;
 }
@@ -144,12 +161,22 @@ static void vif_disconnect(struct xenbus_be_dev *dev)
 
 	if (!v)
 		return;
-	netback_stop(v->nb);
-	v->nb = NULL;
-	dev_evtchn_unbind(&v->tx_evtchn);
-	dev_evtchn_unbind(&v->rx_evtchn);
-	dev_ring_unmap(devs, &v->tx);
-	dev_ring_unmap(devs, &v->rx);
+	for (unsigned i = 0; i < v->nr_queues; i++) {
+		struct vif_queue *q = &v->q[i];
+
+		netback_stop(q->nb);
+		q->nb = NULL;
+		dev_evtchn_unbind(&q->tx_evtchn);
+		dev_evtchn_unbind(&q->rx_evtchn);
+		dev_ring_unmap(devs, &q->tx);
+		dev_ring_unmap(devs, &q->rx);
+		/* Queue 0's tap fd lives as long as the device. */
+		if (i > 0 && q->tap_fd >= 0) {
+			close(q->tap_fd);
+			q->tap_fd = -1;
+		}
+	}
+	v->nr_queues = 0;
 }
 
 static bool fe_flag(struct xenbus_be_dev *dev, const char *key)
@@ -161,38 +188,131 @@ static bool fe_flag(struct xenbus_be_dev *dev, const char *key)
 
 static void vif_fatal(void *ctx, const char *why)
 {
-	struct vif *v = ctx;
+	struct vif_queue *q = ctx;
 
 	/* From the netback thread: the xenbus handle is not ours to use
-	 * here, so the device just stays silent until it is closed. */
-	log_error(0, "%s: frontend broke the protocol (%s); vif stopped",
-		  v->ifname, why);
+	 * here, so the queue just stays silent until the vif is closed. */
+	log_error(0, "%s: frontend broke the protocol (%s); queue stopped",
+		  q->v->ifname, why);
 }
 
 static int notify_rx(void *ctx)
 {
-	struct vif *v = ctx;
+	struct vif_queue *q = ctx;
 
-	return dev_evtchn_notify(v->split ? &v->rx_evtchn : &v->tx_evtchn);
+	return dev_evtchn_notify(q->split ? &q->rx_evtchn : &q->tx_evtchn);
 }
 
 static int notify_tx(void *ctx)
 {
-	struct vif *v = ctx;
+	struct vif_queue *q = ctx;
 
-	return dev_evtchn_notify(&v->tx_evtchn);
+	return dev_evtchn_notify(&q->tx_evtchn);
+}
+
+/* Read "<prefix>key" from the frontend. */
+static int fe_uint(struct xenbus_be_dev *dev, const char *prefix,
+		   const char *key, uint64_t *out)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s%s", prefix, key);
+	return xenbus_be_read_uint(dev, true, k, UINT32_MAX, out);
+}
+
+static int vif_connect_queue(struct xenbus_be_dev *dev, struct vif *v,
+			     unsigned i, bool multi)
+{
+	struct devices *devs = dev->ctx;
+	struct vif_queue *q = &v->q[i];
+	uint64_t tx_ref, rx_ref, tx_port, rx_port;
+	char prefix[24] = "", name[IFNAMSIZ];
+	int rc;
+
+	q->v = v;
+	if (multi)
+		snprintf(prefix, sizeof(prefix), "queue-%u/", i);
+	if (fe_uint(dev, prefix, "tx-ring-ref", &tx_ref) ||
+	    fe_uint(dev, prefix, "rx-ring-ref", &rx_ref)) {
+		xenbus_be_error(dev, EINVAL, "%stx-ring-ref/rx-ring-ref "
+				"missing or bad", prefix);
+		return -EINVAL;
+	}
+	if (fe_uint(dev, prefix, "event-channel", &tx_port) == 0) {
+		rx_port = tx_port;
+		q->split = false;
+	} else if (fe_uint(dev, prefix, "event-channel-tx", &tx_port) == 0 &&
+		   fe_uint(dev, prefix, "event-channel-rx", &rx_port) == 0) {
+		q->split = true;
+	} else {
+		xenbus_be_error(dev, EINVAL, "%sno event channel", prefix);
+		return -EINVAL;
+	}
+	rc = dev_ring_map(devs, &q->tx, (uint32_t)tx_ref) ?:
+	     dev_ring_map(devs, &q->rx, (uint32_t)rx_ref);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "%scannot map the rings", prefix);
+		return rc;
+	}
+	rc = dev_evtchn_bind(devs, &q->tx_evtchn, (uint32_t)tx_port);
+	if (!rc && q->split)
+		rc = dev_evtchn_bind(devs, &q->rx_evtchn, (uint32_t)rx_port);
+	if (rc) {
+		xenbus_be_error(dev, -rc, "%scannot bind the event channels",
+				prefix);
+		return rc;
+	}
+	if (i > 0) {
+		rc = tap_open(v->ifname, name, &q->tap_fd);
+		if (rc) {
+			xenbus_be_error(dev, -rc, "cannot open queue %u of %s",
+					i, v->ifname);
+			return rc;
+		}
+	}
+	struct netback_params p = {
+		.gnt = &devs->gnt,
+		.tx_ring = q->tx.page,
+		.rx_ring = q->rx.page,
+		.tx_kick_fd = q->tx_evtchn.kick_fd,
+		.rx_kick_fd = q->split ? q->rx_evtchn.kick_fd
+				       : q->tx_evtchn.kick_fd,
+		.notify_tx = notify_tx,
+		.notify_rx = notify_rx,
+		.on_fatal = vif_fatal,
+		.ctx = q,
+		.tap_fd = q->tap_fd,
+		.sg = fe_flag(dev, "feature-sg"),
+		.gso_tcpv4 = fe_flag(dev, "feature-gso-tcpv4"),
+		.gso_tcpv6 = fe_flag(dev, "feature-gso-tcpv6"),
+		.ipv6_csum = fe_flag(dev, "feature-ipv6-csum-offload"),
+		/* rate= is the vif's: shared out among its queues. */
+		.rate_bytes_per_s = v->rate_bytes_per_s / v->nr_queues,
+		.rate_interval_us = v->rate_interval_us,
+		.name = v->ifname,
+	};
+	/* The kernel may hand us only what the guest can take. */
+	rc = tap_set_offload(q->tap_fd, true, p.sg && p.gso_tcpv4,
+			     p.sg && p.gso_tcpv6);
+	if (rc)
+		log_warn(-rc, "%s: tap offloads", v->ifname);
+	rc = netback_start(&q->nb, &p);
+	if (rc)
+		xenbus_be_error(dev, -rc, "cannot start netback queue %u", i);
+	return rc;
 }
 
 static int vif_connect(struct xenbus_be_dev *dev)
 {
-	struct devices *devs = dev->ctx;
 	struct vif *v = dev->priv;
-	uint64_t tx_ref, rx_ref, tx_port, rx_port, nq = 1, copy = 0;
+	uint64_t nq = 1, copy = 0;
 	int rc;
 
-	rc = xenbus_be_read_uint(dev, true, "multi-queue-num-queues", 1, &nq);
-	if (rc && rc != -ENOENT) {
-		xenbus_be_error(dev, EINVAL, "one queue is offered");
+	rc = xenbus_be_read_uint(dev, true, "multi-queue-num-queues",
+				 v->max_queues, &nq);
+	if ((rc && rc != -ENOENT) || nq == 0) {
+		xenbus_be_error(dev, EINVAL, "bad multi-queue-num-queues (at "
+				"most %u)", v->max_queues);
 		return -EINVAL;
 	}
 	if (xenbus_be_read_uint(dev, true, "request-rx-copy", 1, &copy) ||
@@ -200,69 +320,17 @@ static int vif_connect(struct xenbus_be_dev *dev)
 		xenbus_be_error(dev, EOPNOTSUPP, "request-rx-copy must be 1");
 		return -EOPNOTSUPP;
 	}
-	if (xenbus_be_read_uint(dev, true, "tx-ring-ref", UINT32_MAX, &tx_ref) ||
-	    xenbus_be_read_uint(dev, true, "rx-ring-ref", UINT32_MAX, &rx_ref)) {
-		xenbus_be_error(dev, EINVAL, "tx-ring-ref/rx-ring-ref missing "
-				"or bad");
-		return -EINVAL;
+	/* All queues count for the rate before any starts. */
+	v->nr_queues = (unsigned)nq;
+	for (unsigned i = 0; i < nq; i++) {
+		/* Linux's netfront: flat keys for one queue, queue-N/ for
+		 * more. */
+		rc = vif_connect_queue(dev, v, i, nq > 1);
+		if (rc)
+			return rc; /* the caller disconnects what was set up */
 	}
-	if (xenbus_be_read_uint(dev, true, "event-channel", UINT32_MAX,
-				&tx_port) == 0) {
-		rx_port = tx_port;
-		v->split = false;
-	} else if (xenbus_be_read_uint(dev, true, "event-channel-tx",
-				       UINT32_MAX, &tx_port) == 0 &&
-		   xenbus_be_read_uint(dev, true, "event-channel-rx",
-				       UINT32_MAX, &rx_port) == 0) {
-		v->split = true;
-	} else {
-		xenbus_be_error(dev, EINVAL, "no event channel");
-		return -EINVAL;
-	}
-	rc = dev_ring_map(devs, &v->tx, (uint32_t)tx_ref) ?:
-	     dev_ring_map(devs, &v->rx, (uint32_t)rx_ref);
-	if (rc) {
-		xenbus_be_error(dev, -rc, "cannot map the rings");
-		return rc;
-	}
-	rc = dev_evtchn_bind(devs, &v->tx_evtchn, (uint32_t)tx_port);
-	if (!rc && v->split)
-		rc = dev_evtchn_bind(devs, &v->rx_evtchn, (uint32_t)rx_port);
-	if (rc) {
-		xenbus_be_error(dev, -rc, "cannot bind the event channels");
-		return rc;
-	}
-	struct netback_params p = {
-		.gnt = &devs->gnt,
-		.tx_ring = v->tx.page,
-		.rx_ring = v->rx.page,
-		.tx_kick_fd = v->tx_evtchn.kick_fd,
-		.rx_kick_fd = v->split ? v->rx_evtchn.kick_fd
-				       : v->tx_evtchn.kick_fd,
-		.notify_tx = notify_tx,
-		.notify_rx = notify_rx,
-		.on_fatal = vif_fatal,
-		.ctx = v,
-		.tap_fd = v->tap_fd,
-		.sg = fe_flag(dev, "feature-sg"),
-		.gso_tcpv4 = fe_flag(dev, "feature-gso-tcpv4"),
-		.gso_tcpv6 = fe_flag(dev, "feature-gso-tcpv6"),
-		.ipv6_csum = fe_flag(dev, "feature-ipv6-csum-offload"),
-		.rate_bytes_per_s = v->rate_bytes_per_s,
-		.rate_interval_us = v->rate_interval_us,
-		.name = v->ifname,
-	};
-	/* The kernel may hand us only what the guest can take. */
-	rc = tap_set_offload(v->tap_fd, true, p.sg && p.gso_tcpv4,
-			     p.sg && p.gso_tcpv6);
-	if (rc)
-		log_warn(-rc, "%s: tap offloads", v->ifname);
-	rc = netback_start(&v->nb, &p);
-	if (rc) {
-		xenbus_be_error(dev, -rc, "cannot start netback");
-		return rc;
-	}
-	log_info("%s: connected (%s)", dev->be_path, v->ifname);
+	log_info("%s: connected (%s, %u queue(s))", dev->be_path, v->ifname,
+		 v->nr_queues);
 	return 0;
 }
 
@@ -273,7 +341,7 @@ static void vif_remove(struct xenbus_be_dev *dev)
 	vif_disconnect(dev);
 	if (run_script(dev, v, "offline"))
 		log_warn(0, "%s: offline script failed", v->ifname);
-	close(v->tap_fd);
+	close(v->q[0].tap_fd);
 	free(v);
 	dev->priv = NULL;
 }

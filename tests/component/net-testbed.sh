@@ -103,21 +103,21 @@ wait_log() {
 	grep -q "$2" "$1" 2>/dev/null
 }
 val() { sed -n "s/^$2=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-$1.log | tail -n 1 | tr -d '\r'; }
-cfg() { # NAME VIFS EXTRA
+cfg() { # NAME VIFS EXTRA VCPUS
 	cat >$W/$1.cfg <<EOF
 name = "$1"
 kernel = "$KXEN_GUEST_KERNEL"
 ramdisk = "$F/initrd"
 extra = "console=hvc0 xen.fifo_events=0 rdinit=/init kxen.run=/nettest $3"
 memory = 192
-vcpus = 1
+vcpus = $4
 vif = [ $2 ]
 EOF
 }
 cfg a "'bridge=xenbr0', 'bridge=xenbr1'" \
-	"kxen.ip0=10.0.0.2/24 kxen.ip1=10.0.1.2/24 kxen.ping=10.0.0.1"
+	"kxen.ip0=10.0.0.2/24 kxen.ip1=10.0.1.2/24 kxen.ping=10.0.0.1" 2
 cfg b "'bridge=xenbr1', 'script=vif-nat'" \
-	"kxen.ip0=10.0.1.3/24 kxen.ip1=dhcp kxen.ping=10.0.1.2,10.0.0.1,192.168.50.1"
+	"kxen.ip0=10.0.1.3/24 kxen.ip1=dhcp kxen.ping=10.0.1.2,10.0.0.1,192.168.50.1" 1
 out=$(xm create $W/a.cfg 2>&1) && ok "create a: $out" || bad "create a: $out"
 if ! wait_log $W/clog/guest-a.log NET-DONE 120; then
 	bad "a did not finish"
@@ -156,6 +156,9 @@ if [ "$lease" = none ] || [ -z "$lease" ]; then
 	nft list ruleset | head -n 20
 	grep -h "vif-nat\|dnsmasq" $W/run/domains/2/monitor.log | tail -n 10
 fi
+grep -q "vif/1/0: connected (vif1.0, 2 queue(s))" $W/run/domains/1/monitor.log &&
+	ok "netfront took two queues (2 vCPUs)" ||
+	bad "no multi-queue vif: $(grep connected $W/run/domains/1/monitor.log)"
 # Hotplug on guest a.
 xm network-list a >$W/nl 2>&1
 [ "$(grep -c '^[0-9]' $W/nl)" = 2 ] && ok "network-list shows 2 vifs" || bad "network-list: $(cat $W/nl)"
