@@ -51,7 +51,7 @@ cat >$W/bench.cfg <<EOF
 name = "bench"
 kernel = "$KXEN_GUEST_KERNEL"
 ramdisk = "$F/initrd"
-extra = "console=hvc0 xen.fifo_events=0 rdinit=/init kxen.run=/bench kxen.ip=10.0.0.2/24 quiet"
+extra = "console=hvc0 xen.fifo_events=0 rdinit=/init kxen.run=/bench kxen.ip=10.0.0.2/24 quiet panic=-1"
 memory = 512
 vcpus = $VCPUS
 vif = [ 'bridge=xenbr0,ip=10.0.0.2' ]
@@ -78,7 +78,7 @@ for vhost in off on; do
 		continue
 	fi
 	bench_qemu $W/q-$vhost.log -m 512 -smp $VCPUS -initrd $F/initrd \
-		-append "console=ttyS0 rdinit=/init kxen.run=/bench kxen.ip=10.0.0.$n/24 quiet" \
+		-append "console=ttyS0 rdinit=/init kxen.run=/bench kxen.ip=10.0.0.$n/24 quiet panic=-1" \
 		-netdev tap,id=n0,ifname=qtap$n,script=no,downscript=no,vhost=$vhost \
 		-device virtio-net-pci,netdev=n0,romfile=,mac=52:54:00:00:00:0$n
 	_i=0
