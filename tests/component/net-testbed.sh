@@ -88,10 +88,12 @@ export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
 	bad "network-bridge start"
 # "Outside": a network namespace behind a veth that has no route back to
 # the NAT network, so only masqueraded packets get an answer.
-ip netns add ext && ip link add vext type veth peer name vext-in &&
-	ip link set vext-in netns ext && ip addr add 192.168.50.2/24 dev vext &&
-	ip link set vext up && ip -n ext addr add 192.168.50.1/24 dev vext-in &&
-	ip -n ext link set vext-in up || bad "outside namespace"
+# (iproute2's ip by path: the nested host's busybox sh prefers its applet.)
+IP=/kxen/bin/ip
+$IP netns add ext && $IP link add vext type veth peer name vext-in &&
+	$IP link set vext-in netns ext && $IP addr add 192.168.50.2/24 dev vext &&
+	$IP link set vext up && $IP -n ext addr add 192.168.50.1/24 dev vext-in &&
+	$IP -n ext link set vext-in up || bad "outside namespace"
 xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
 	--log-file $W/xend.log --console-log-dir $W/clog \
 	--auto-dir $W/auto --min-restart-interval 0 &
