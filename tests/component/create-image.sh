@@ -98,7 +98,7 @@ check "grub.cfg written" 1 "$(dump "$img/pg.img" /boot/grub/grub.cfg | grep -c '
 t0=$(date +%s%N)
 check_rc "pygrub" 0 "$PYGRUB" -q --output-directory="$out" "$img/pg.img"
 echo "     (kxen-pygrub, fake kernel: $(( ($(date +%s%N) - t0) / 1000000 )) ms)"
-re="^linux \(kernel $out/boot_kernel\.[A-Za-z0-9]{6}\)\(ramdisk $out/boot_ramdisk\.[A-Za-z0-9]{6}\)\(args \"root=/dev/xvda ro console=hvc0\"\)$"
+re="^linux \(kernel $out/boot_kernel\.[A-Za-z0-9]{6}\)\(ramdisk $out/boot_ramdisk\.[A-Za-z0-9]{6}\)\(args \"root=/dev/xvda ro console=hvc0 net.ifnames=0\"\)$"
 check "pygrub's SXP" 1 "$([[ $OUT =~ $re ]] && echo 1 || echo "$OUT")"
 k=$(sed -n 's/.*(kernel \([^)]*\)).*/\1/p' <<<"$OUT")
 r=$(sed -n 's/.*(ramdisk \([^)]*\)).*/\1/p' <<<"$OUT")
@@ -106,11 +106,11 @@ check "kernel copied" "$(cat "$tree/boot/vmlinuz-6.1.0-99-amd64")" "$(cat "$k")"
 check "ramdisk copied" initrd-one "$(cat "$r")"
 rm -f "$out"/*
 check_rc "--args appended" 0 "$PYGRUB" -q --output-directory="$out" --args="quiet x=1" "$img/pg.img"
-check "args" 1 "$(grep -c '(args "root=/dev/xvda ro console=hvc0 quiet x=1")' <<<"$OUT")"
+check "args" 1 "$(grep -c '(args "root=/dev/xvda ro console=hvc0 net.ifnames=0 quiet x=1")' <<<"$OUT")"
 check_rc "--output-format=simple" 0 "$PYGRUB" -q --output-directory="$out" --output-format=simple "$img/pg.img"
 check "simple" "kernel ramdisk args" "$(awk 'NF {printf "%s%s", s, $1; s=" "}' <<<"$OUT")"
 check_rc "-n" 0 "$PYGRUB" -n "$img/pg.img"
-check "-n copies nothing" "linux (kernel <kernel:/boot/vmlinuz-6.1.0-99-amd64>)(ramdisk <ramdisk:/boot/initrd.img-6.1.0-99-amd64>)(args \"root=/dev/xvda ro console=hvc0\")" "$OUT"
+check "-n copies nothing" "linux (kernel <kernel:/boot/vmlinuz-6.1.0-99-amd64>)(ramdisk <ramdisk:/boot/initrd.img-6.1.0-99-amd64>)(args \"root=/dev/xvda ro console=hvc0 net.ifnames=0\")" "$OUT"
 check_rc "--output=FILE" 0 "$PYGRUB" -q --output-directory="$out" --output="$T/sxp" "$img/pg.img"
 check "output file" 1 "$(grep -c '^linux (kernel' "$T/sxp")"
 check_rc "--entry=3 (none)" 1 "$PYGRUB" -q --output-directory="$out" --entry=3 "$img/pg.img"
@@ -231,7 +231,7 @@ argv=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)
 kern=$(grep -A1 -x -- --kernel <<<"$argv" | tail -n 1)
 check "monitor's kernel extracted" 1 "$([[ $kern == "$RUN"/boot/boot_kernel.* ]] && echo 1 || echo "$kern")"
 check "monitor's ramdisk" 1 "$(grep -A1 -x -- --ramdisk <<<"$argv" | tail -n 1 | grep -c "^$RUN/boot/boot_ramdisk")"
-check "grub.cfg's args, then the config's" "root=/dev/xvda ro console=hvc0 xm.extra=1" "$(grep -A1 -x -- --cmdline <<<"$argv" | tail -n 1)"
+check "grub.cfg's args, then the config's" "root=/dev/xvda ro console=hvc0 net.ifnames=0 xm.extra=1" "$(grep -A1 -x -- --cmdline <<<"$argv" | tail -n 1)"
 check "kernel content" "$(cat "$tree/boot/vmlinuz-6.1.0-99-amd64")" "$(cat "$kern" 2>/dev/null)"
 check_rc "xm destroy" 0 "$XM" destroy pgdom
 check "files gone with the domain" "" "$(ls "$RUN/boot")"
