@@ -56,8 +56,11 @@ awk -v a="$c" -v b="$e" 'BEGIN { printf "bench/lifecycle: toolstack overhead on 
 avail() { awk '/MemAvailable/ { print $2 }' /proc/meminfo; }
 m0=$(avail)
 t0=$(now)
-for n in 0 1 2 3 4 5 6 7 8 9; do mkcfg d$n 160; xm create $W/d$n.cfg >/dev/null & done
-wait
+pids=""
+for n in 0 1 2 3 4 5 6 7 8 9; do mkcfg d$n 160; xm create $W/d$n.cfg >/dev/null & pids="$pids $!"; done
+# Only the xm processes: a bare `wait` also waits for xenstored and xend.
+wait $pids
+echo "bench/lifecycle: 10 xm create returned after $(since "$t0") s"
 # Report each domain as it reaches init; give up after 15 minutes in all.
 left="0 1 2 3 4 5 6 7 8 9"
 while [ -n "$left" ] && [ "$(since "$t0" | cut -d. -f1)" -lt 900 ]; do
