@@ -117,6 +117,8 @@ if wait_log $W/clog/guest-blk.log BLK-DONE 400; then
 	ok "guest ran its disk checks"
 else
 	bad "guest did not finish: $(tail -n 20 $W/clog/guest-blk.log)"
+	grep -h "vbd\|error\|warn" $W/run/domains/*/monitor.log | tail -n 20
+	top -b -n 1 | head -n 15
 fi
 [ "$(val BLK-MOUNT)" = ok ] && ok "ext4 root image mounted from xvda" || bad "mount xvda: $(val BLK-MOUNT)"
 [ "$(val BLK-RO-READ)" = "read-only data" ] && ok "read-only disk reads" || bad "ro read: '$(val BLK-RO-READ)'"
