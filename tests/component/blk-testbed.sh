@@ -13,7 +13,7 @@
 #   - a second domain asking for xvda's image read-write is refused;
 #   - xm block-list / block-detach / block-attach on the running guest.
 set -u
-BLK_MB=${BLK_MB:-64}
+BLK_MB=${BLK_MB:-256}
 if [ -z "${KXEN_TESTBED:-}" ]; then
 	if [ "${KXEN_XEND_TESTBED:-}" != 1 ]; then
 		echo "blk-testbed: skipped (set KXEN_XEND_TESTBED=1 to boot the test bed)"
@@ -53,10 +53,20 @@ mount -t ext4 -o ro /dev/xvdb /mnt/b && echo "BLK-RO-READ=$(cat /mnt/b/data)"
 umount /mnt/b
 dd if=/dev/zero of=/dev/xvdb bs=4k count=1 conv=fsync 2>/dev/null &&
 	echo BLK-RO-WRITE=allowed || echo BLK-RO-WRITE=refused
-dd if=/dev/urandom of=/tmp/pat bs=1M count=$BLK_MB 2>/dev/null
-echo "BLK-SUM-WRITE=$(md5sum </tmp/pat | cut -d' ' -f1)"
-dd if=/tmp/pat of=/dev/xvdc bs=1M conv=fsync 2>/dev/null
-rm /tmp/pat
+# BLK_MB MiB that never has to fit in the guest's memory: one random MiB
+# (urandom is slow in the nested guest), each copy stamped with its number
+# so a misplaced block changes the sum, written in whole MiBs (unaligned
+# writes to a block device's page cache read first, and crawl here).
+dd if=/dev/urandom of=/tmp/chunk bs=1M count=1 2>/dev/null
+stamp() { printf '%08d' "$1" | dd of=/tmp/chunk conv=notrunc 2>/dev/null; }
+i=0
+while [ $i -lt $BLK_MB ]; do
+	stamp $i
+	dd if=/tmp/chunk of=/dev/xvdc bs=1M seek=$i count=1 conv=notrunc 2>/dev/null
+	i=$((i + 1))
+done
+sync; blockdev --flushbufs /dev/xvdc
+echo "BLK-SUM-WRITE=$(i=0; while [ $i -lt $BLK_MB ]; do stamp $i; cat /tmp/chunk; i=$((i + 1)); done | md5sum | cut -d' ' -f1)"
 echo 3 >/proc/sys/vm/drop_caches
 echo "BLK-SUM-READ=$(dd if=/dev/xvdc bs=1M count=$BLK_MB iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)"
 umount /mnt/a
