@@ -37,16 +37,15 @@ EOF
 	chmod 755 "$t/ov/clonetest"
 	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
-	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-600}" "$0" \
+	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-600}" "$0" tests/component/testbed_lib.sh \
 		"$t/base.qcow2" "$t/initrd"
 fi
 
-fail=0
-ok() { echo "blk-clones-testbed: ok: $*"; }
-bad() { echo "blk-clones-testbed: FAIL: $*"; fail=$((fail + 1)); }
+TB_NAME=blk-clones-testbed
+. "$KXEN_FILES/testbed_lib.sh"
 F=$KXEN_FILES
 W=/tmp/ct
-mkdir -p $W/st $W/clog /run/xenstored /etc/lvm /run/lock/lvm
+mkdir -p $W /etc/lvm /run/lock/lvm
 # No udev in the nested host: LVM makes its own /dev nodes.
 cat >/etc/lvm/lvm.conf <<'EOF'
 activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }
@@ -70,22 +69,8 @@ lvm lvcreate -q -s -L 16M -n websnap kxenvg/web >/dev/null && ok "LVM snapshot k
 	bad "lvcreate -s"
 printf 'origin-changed!!' | dd of=/dev/kxenvg/web conv=notrunc,fsync 2>/dev/null
 
-xenstored --socket /run/xenstored/socket --state-dir $W/st \
-	--log-file $W/xenstored.log &
-xs=$!
-sleep 0.5
-export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
-xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-	--log-file $W/xend.log --console-log-dir $W/clog \
-	--auto-dir $W/auto --min-restart-interval 0 &
-xend=$!
-i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-wait_log() {
-	i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-		sleep 0.1; i=$((i+1)); done
-	grep -q "$2" "$1" 2>/dev/null
-}
+tb_start $W
+tb_start_xend
 val() { sed -n "s/^$1=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-cl.log | tail -n 1 | tr -d '\r'; }
 cat >$W/cl.cfg <<EOF
 name = "cl"
@@ -123,7 +108,7 @@ qemu-img convert -f qcow2 -O raw $F/base.qcow2 $W/base.raw
 	bad "origin holds '$(head -c 16 /dev/kxenvg/web)'"
 [ "$(head -c 16 /dev/kxenvg/websnap)" = lvm-origin-data! ] && ok "the snapshot still holds the old data" ||
 	bad "snapshot holds '$(head -c 16 /dev/kxenvg/websnap)'"
-kill $xend $xs
+tb_stop
 if [ $fail != 0 ]; then
 	echo "--- guest console"; tail -n 40 $W/clog/guest-cl.log
 	echo "--- xend.log"; tail -n 20 $W/xend.log

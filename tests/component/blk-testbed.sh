@@ -84,32 +84,16 @@ EOF
 	chmod 755 "$t/ov/blktest"
 	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
-	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-700}" "$0" \
+	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-700}" "$0" tests/component/testbed_lib.sh \
 		"$t/root.img" "$t/ro.img" "$t/raw.img" "$t/hot.img" "$t/initrd"
 fi
 
-fail=0
-ok() { echo "blk-testbed: ok: $*"; }
-bad() { echo "blk-testbed: FAIL: $*"; fail=$((fail + 1)); }
+TB_NAME=blk-testbed
+. "$KXEN_FILES/testbed_lib.sh"
 F=$KXEN_FILES
 W=/tmp/bt
-mkdir -p $W/st $W/clog /run/xenstored
-xenstored --socket /run/xenstored/socket --state-dir $W/st \
-	--log-file $W/xenstored.log &
-xs=$!
-sleep 0.5
-export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
-xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-	--log-file $W/xend.log --console-log-dir $W/clog \
-	--auto-dir $W/auto --min-restart-interval 0 &
-xend=$!
-i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-wait_log() {
-	i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-		sleep 0.1; i=$((i+1)); done
-	grep -q "$2" "$1" 2>/dev/null
-}
+tb_start $W
+tb_start_xend
 val() { sed -n "s/^$1=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-blk.log | tail -n 1 | tr -d '\r'; }
 cat >$W/blk.cfg <<EOF
 name = "blk"
@@ -181,7 +165,7 @@ grep -h "queue(s)" $W/run/domains/*/monitor.log | head -n 3
 grep -q "connected, 2 queue(s)" $W/run/domains/*/monitor.log &&
 	ok "blkfront took two queues (2 vCPUs)" || bad "no multi-queue connection"
 xm destroy blk
-kill $xend $xs
+tb_stop
 grep -E 'WARNING:|BUG:|Call Trace' $W/clog/guest-blk.log && bad "kernel warnings"
 if [ $fail != 0 ]; then
 	echo "--- guest console"; tail -n 60 $W/clog/guest-blk.log

@@ -26,33 +26,17 @@ if [ -z "${KXEN_TESTBED:-}" ]; then
 	fi
 	set +e
 	KXEN_TESTBED_MEM=${KXEN_TESTBED_MEM:-5120} exec testbed/run \
-		--timeout "${KXEN_DEBIAN_TESTBED_TIMEOUT:-900}" "$0" "$c/deb1.img"
+		--timeout "${KXEN_DEBIAN_TESTBED_TIMEOUT:-900}" "$0" tests/component/testbed_lib.sh "$c/deb1.img"
 fi
 
-fail=0
-ok() { echo "debian-testbed: ok: $*"; }
-bad() { echo "debian-testbed: FAIL: $*"; fail=$((fail + 1)); }
+TB_NAME=debian-testbed
+. "$KXEN_FILES/testbed_lib.sh"
 F=$KXEN_FILES
 W=/tmp/dt
-mkdir -p $W/st $W/clog /run/xenstored
-xenstored --socket /run/xenstored/socket --state-dir $W/st \
-	--log-file $W/xenstored.log &
-xs=$!
-sleep 0.5
-export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
+tb_start $W
 /etc/xen/scripts/network-bridge start bridge=xenbr0 addr=10.0.0.1/24 ||
 	bad "network-bridge start"
-xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-	--log-file $W/xend.log --console-log-dir $W/clog \
-	--auto-dir $W/auto --min-restart-interval 0 &
-xend=$!
-i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-wait_log() {
-	i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-		sleep 0.1; i=$((i+1)); done
-	grep -q "$2" "$1" 2>/dev/null
-}
+tb_start_xend
 # The config kxen-create-image wrote, with the image where the test bed
 # put it.
 cat >$W/deb1.cfg <<EOF
@@ -77,7 +61,7 @@ ping -c 3 -W 3 10.0.0.10 >/dev/null 2>&1 && ok "the host pings the guest (10.0.0
 	bad "no ping reply from 10.0.0.10"
 xm shutdown -w deb1 >/dev/null 2>&1 && ok "xm shutdown -w: Debian powered off" ||
 	{ bad "shutdown"; xm destroy deb1; }
-kill $xend $xs
+tb_stop
 if [ $fail != 0 ]; then
 	echo "--- guest console"; tail -n 60 $W/clog/guest-deb1.log
 	echo "--- xend.log"; tail -n 20 $W/xend.log

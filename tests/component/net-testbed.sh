@@ -69,21 +69,14 @@ EOF
 	chmod 755 "$t/ov/nettest" "$t/ov/usr/share/udhcpc/default.script"
 	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
-	exec testbed/run --timeout "${KXEN_NET_TESTBED_TIMEOUT:-700}" "$0" "$t/initrd"
+	exec testbed/run --timeout "${KXEN_NET_TESTBED_TIMEOUT:-700}" "$0" tests/component/testbed_lib.sh "$t/initrd"
 fi
 
-fail=0
-ok() { echo "net-testbed: ok: $*"; }
-bad() { echo "net-testbed: FAIL: $*"; fail=$((fail + 1)); }
+TB_NAME=net-testbed
+. "$KXEN_FILES/testbed_lib.sh"
 F=$KXEN_FILES
 W=/tmp/nt
-mkdir -p $W/st $W/clog /run/xenstored
-xenstored --socket /run/xenstored/socket --state-dir $W/st \
-	--log-file $W/xenstored.log &
-xs=$!
-sleep 0.5
-export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
+tb_start $W
 /etc/xen/scripts/network-bridge start bridge=xenbr0 addr=10.0.0.1/24 ||
 	bad "network-bridge start"
 # "Outside": a network namespace behind a veth that has no route back to
@@ -94,16 +87,7 @@ $IP netns add ext && $IP link add vext type veth peer name vext-in &&
 	$IP link set vext-in netns ext && $IP addr add 192.168.50.2/24 dev vext &&
 	$IP link set vext up && $IP -n ext addr add 192.168.50.1/24 dev vext-in &&
 	$IP -n ext link set vext-in up || bad "outside namespace"
-xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-	--log-file $W/xend.log --console-log-dir $W/clog \
-	--auto-dir $W/auto --min-restart-interval 0 &
-xend=$!
-i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-wait_log() {
-	i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-		sleep 0.1; i=$((i+1)); done
-	grep -q "$2" "$1" 2>/dev/null
-}
+tb_start_xend
 val() { sed -n "s/^$2=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-$1.log | tail -n 1 | tr -d '\r'; }
 cfg() { # NAME VIFS EXTRA VCPUS
 	cat >$W/$1.cfg <<EOF
@@ -179,7 +163,7 @@ ip link show vif1.2 >/dev/null 2>&1 && ok "vif1.2 on the host" || bad "no vif1.2
 xm destroy a; xm destroy b
 sleep 1
 ip link show vif1.0 >/dev/null 2>&1 && bad "vif1.0 left after destroy" || ok "vifs go with the domain"
-kill $xend $xs
+tb_stop
 grep -E 'WARNING:|BUG:|Call Trace' $W/clog/guest-*.log && bad "kernel warnings"
 if [ $fail != 0 ]; then
 	for g in a b; do echo "--- guest $g"; grep -v NET-IFACES $W/clog/guest-$g.log | tail -n 30; done
