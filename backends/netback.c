@@ -5,7 +5,8 @@
  * timeout for the credit window or the RX drain/stall timers. Each wake
  * does bounded work (NB_TX_BATCH packets, NB_RX_BATCH tap reads), so an
  * event storm costs one cheap ring check per kick, and an idle TX ring
- * sleeps only after RING_FINAL_CHECK_FOR_REQUESTS. Once fatal, the thread
+ * sleeps only after a pass found nothing and RING_FINAL_CHECK_FOR_REQUESTS
+ * confirmed it. Once fatal, the thread
  * polls the stop eventfd alone. */
 #include <errno.h>
 #include <poll.h>
@@ -69,7 +70,8 @@ int netback_create(struct netback **out, const struct netback_params *p)
 	nb->stop_fd = -1;
 	nb->rxq_tail = &nb->rxq_head;
 	pthread_mutex_init(&nb->stats_lock, NULL);
-	nb->rx_scratch = malloc(NB_VNET_HLEN + NB_FRAME_MAX);
+	nb->rx_scratch = malloc(sizeof(*nb->rx_scratch) + NB_VNET_HLEN +
+				NB_FRAME_MAX);
 	if (!nb->rx_scratch) {
 		rc = -ENOMEM;
 		goto out;
@@ -158,14 +160,19 @@ static void *nb_thread(void *arg)
 		if (pfd[0].revents)
 			break;
 		for (int i = 1; i < n; i++)
-			if ((pfd[i].revents & POLLIN) && pfd[i].fd != nb->p.tap_fd)
+			if ((pfd[i].revents & POLLIN) &&
+			    pfd[i].fd != nb->p.tap_fd) {
 				drain_eventfd(pfd[i].fd);
+				nb_stat_add(nb, &nb->stats.kicks, 1);
+			}
 		if (nb->fatal) {
 			busy = false;
 			continue;
 		}
 		t = netback_tx_run(nb, NB_TX_BATCH);
-		busy = t == NB_TX_BATCH || (t >= 0 && nb_tx_idle_check(nb));
+		/* Ask for a TX kick only after a pass that found nothing:
+		 * packets the guest queues meanwhile need no hypercall. */
+		busy = t > 0 || (t == 0 && nb_tx_idle_check(nb));
 		if (netback_rx_run(nb, nb_now_ns()) < 0)
 			busy = false;
 	}

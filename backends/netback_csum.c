@@ -78,7 +78,8 @@ static int ipv6_transport(const uint8_t *f, size_t len, size_t off,
 	return -EINVAL;
 }
 
-int nb_csum_setup(uint8_t *f, size_t len, bool recalc, struct nb_csum *out)
+int nb_csum_setup(uint8_t *f, size_t len, size_t frame_len, bool recalc,
+		  struct nb_csum *out)
 {
 	size_t off = NB_ETH_HLEN, l4, hl;
 	uint16_t ethertype;
@@ -86,7 +87,7 @@ int nb_csum_setup(uint8_t *f, size_t len, bool recalc, struct nb_csum *out)
 	uint64_t sum;
 	int r;
 
-	if (len < NB_ETH_HLEN || len > 0xffff + 18)
+	if (len < NB_ETH_HLEN || len > frame_len || frame_len > 0xffff + 18)
 		return -EINVAL;
 	ethertype = be16(f + 12);
 	if (ethertype == ETH_P_8021Q_ || ethertype == ETH_P_8021AD_) {
@@ -144,7 +145,7 @@ int nb_csum_setup(uint8_t *f, size_t len, bool recalc, struct nb_csum *out)
 		sum = sum_bytes(f + off + 8, 32, 0);
 	else
 		sum = sum_bytes(f + off + 12, 8, 0);
-	sum += proto + (uint64_t)(len - l4);
+	sum += proto + (uint64_t)(frame_len - l4);
 	sum = fold(sum);
 	f[l4 + out->offset] = (uint8_t)(sum >> 8);
 	f[l4 + out->offset + 1] = (uint8_t)sum;

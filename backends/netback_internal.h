@@ -32,6 +32,8 @@
 #define NB_TX_SLOTS_FATAL 20
 /* The largest frame the tap hands us: 64 KiB of IP plus Ethernet + VLAN. */
 #define NB_FRAME_MAX (65535u + 18u)
+/* TX bytes copied for the headers' parse; the rest is written in place. */
+#define NB_TX_COPY 256u
 #define NB_TX_BATCH 64 /* packets per turn before RX gets its share */
 #define NB_RX_BATCH 64 /* tap reads per turn */
 /* Bytes waiting for RX buffers: half a ring of pages (XENVIF_RX_QUEUE_BYTES). */
@@ -66,7 +68,9 @@ struct netback {
 	bool rate_limited;
 
 	/* RX: frames read from the tap, oldest first. */
-	uint8_t *rx_scratch; /* NB_VNET_HLEN + NB_FRAME_MAX */
+	/* Each tap read lands here (data: NB_VNET_HLEN + NB_FRAME_MAX) and
+	 * goes to the guest from here when nothing waits before it. */
+	struct nb_frame *rx_scratch;
 	struct nb_frame *rxq_head, **rxq_tail;
 	unsigned rxq_frames;
 	size_t rxq_bytes;
@@ -100,13 +104,15 @@ uint64_t nb_tx_credit_wait_ns(struct netback *nb, uint64_t now);
  * csum_start / csum_offset as virtio_net_hdr wants them, the header length
  * (Ethernet + IP + TCP/UDP) and whether it is IPv6. With recalc (a GSO
  * packet whose frontend did not set csum_blank), also write the
- * pseudo-header sum into the checksum field. 0, or -EINVAL if the frame
- * is not IPv4/IPv6 carrying TCP/UDP with whole headers. */
+ * pseudo-header sum into the checksum field. frame holds the first len
+ * bytes of a frame_len-byte frame. 0, or -EINVAL if the frame is not
+ * IPv4/IPv6 carrying TCP/UDP with whole headers within len. */
 struct nb_csum {
 	uint16_t start, offset, hdr_len;
 	bool ipv6, tcp;
 };
-int nb_csum_setup(uint8_t *frame, size_t len, bool recalc, struct nb_csum *out);
+int nb_csum_setup(uint8_t *frame, size_t len, size_t frame_len, bool recalc,
+		  struct nb_csum *out);
 /* Finish a partial checksum (virtio NEEDS_CSUM): sum from start to the end
  * and store it at start + offset. -EINVAL if out of the frame. */
 int nb_csum_complete(uint8_t *frame, size_t len, uint16_t start,

@@ -73,36 +73,80 @@ static void rx_carrier(struct netback *nb, bool on)
 	pthread_mutex_unlock(&nb->stats_lock);
 }
 
-/* Read up to NB_RX_BATCH frames while the queue has room. */
-static void rx_read_tap(struct netback *nb, uint64_t now)
+static int rx_prepare(struct netback *nb, struct nb_frame *f,
+		      uint16_t *flags, netif_extra_info_t *gso,
+		      unsigned *slots);
+static int rx_slots_available(struct netback *nb, unsigned needed);
+static void rx_put(struct netback *nb, struct nb_frame *f, uint16_t flags,
+		   const netif_extra_info_t *gso, unsigned slots);
+
+/* Give the guest the frame in rx_scratch now if nothing is queued before
+ * it and its buffers are posted (the common case: one copy less than
+ * queueing it). 1 if it was put or dropped, 0 to queue it, -EPROTO. */
+static int rx_put_now(struct netback *nb, int *put)
 {
+	netif_extra_info_t gso;
+	unsigned slots;
+	uint16_t flags;
+	int r;
+
+	if (nb->rxq_head)
+		return 0;
+	if (rx_prepare(nb, nb->rx_scratch, &flags, &gso, &slots) < 0) {
+		nb_stat_add(nb, &nb->stats.rx_dropped, 1);
+		return 1;
+	}
+	r = rx_slots_available(nb, slots);
+	if (r <= 0)
+		return r;
+	rx_put(nb, nb->rx_scratch, flags, &gso, slots);
+	(*put)++;
+	return 1;
+}
+
+/* Read up to NB_RX_BATCH frames while the queue has room; each goes to
+ * the guest at once or to the queue. Returns the frames put or dropped,
+ * or -EPROTO. */
+static int rx_read_tap(struct netback *nb, uint64_t now, int *put)
+{
+	int n = 0, r;
+
 	for (int i = 0; i < NB_RX_BATCH && nb_rx_want_tap(nb); i++) {
-		ssize_t r = read(nb->p.tap_fd, nb->rx_scratch,
-				 NB_VNET_HLEN + NB_FRAME_MAX);
+		ssize_t len = read(nb->p.tap_fd, nb->rx_scratch->data,
+				   NB_VNET_HLEN + NB_FRAME_MAX);
 		struct nb_frame *f;
 
-		if (r < 0)
+		if (len < 0)
 			break; /* EAGAIN, or the tap is gone */
-		if ((size_t)r < NB_VNET_HLEN + NB_ETH_HLEN) {
-			if (r == 0)
+		if ((size_t)len < NB_VNET_HLEN + NB_ETH_HLEN) {
+			if (len == 0)
 				break;
 			nb_stat_add(nb, &nb->stats.rx_errors, 1);
 			continue;
 		}
-		f = malloc(sizeof(*f) + (size_t)r);
+		nb->rx_scratch->len = (uint32_t)len;
+		r = rx_put_now(nb, put);
+		if (r < 0)
+			return r;
+		if (r) {
+			n++;
+			continue;
+		}
+		f = malloc(sizeof(*f) + (size_t)len);
 		if (!f) {
 			nb_stat_add(nb, &nb->stats.rx_dropped, 1);
 			break;
 		}
 		f->next = NULL;
 		f->queued_ns = now;
-		f->len = (uint32_t)r;
-		memcpy(f->data, nb->rx_scratch, (size_t)r);
+		f->len = (uint32_t)len;
+		memcpy(f->data, nb->rx_scratch->data, (size_t)len);
 		*nb->rxq_tail = f;
 		nb->rxq_tail = &f->next;
 		nb->rxq_frames++;
 		nb->rxq_bytes += f->len;
 	}
+	return n;
 }
 
 /* Drop frames that waited too long (xenvif_rx_queue_drop_expired). */
@@ -294,6 +338,8 @@ static int rx_deliver(struct netback *nb, int *put)
 		n++;
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->rx, notify);
+	if (notify)
+		nb_stat_add(nb, &nb->stats.rx_notifies, 1);
 	if (notify && nb->p.notify_rx)
 		nb->p.notify_rx(nb->p.ctx);
 	return n;
@@ -301,12 +347,22 @@ static int rx_deliver(struct netback *nb, int *put)
 
 int netback_rx_run(struct netback *nb, uint64_t now_ns)
 {
-	int n, delivered, put = 0;
+	int n, now, delivered = 0, put = 0;
 
 	if (nb->fatal)
 		return -EPROTO;
 	n = rx_drop_expired(nb, now_ns);
-	rx_read_tap(nb, now_ns);
+	/* What is queued goes first, then what the tap has (straight to the
+	 * guest while nothing is queued), then what was queued meanwhile;
+	 * the last rx_deliver pushes the responses. */
+	if (nb->rxq_head)
+		delivered = rx_deliver(nb, &put);
+	if (delivered < 0)
+		return delivered;
+	now = rx_read_tap(nb, now_ns, &put);
+	if (now < 0)
+		return now;
+	n += delivered + now;
 	delivered = rx_deliver(nb, &put);
 	if (delivered < 0)
 		return delivered;

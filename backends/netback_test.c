@@ -119,6 +119,65 @@ static void test_tx_gso(void **state)
 	fe_tx_expect(fe, 2, NETIF_RSP_OKAY);
 }
 
+/* A GSO frame without csum_blank: netback writes the pseudo-header sum,
+ * whose length is the whole frame's although only its head is copied. */
+static void test_tx_gso_recalc(void **state)
+{
+	struct fe *fe = *state;
+	uint8_t pkt[3000], out[NB_VNET_HLEN + 3000];
+	netif_extra_info_t ex = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
+	uint32_t sum = 0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 6 + (3000 - 34);
+
+	fe_tcp4(pkt, sizeof(pkt));
+	ex.u.gso.size = 1448;
+	ex.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	fe_tx_slot(fe, 8, 1, 0, pkt, 1000, NETTXF_extra_info | NETTXF_more_data,
+		   1, 3000);
+	fe_tx_extra(fe, &ex);
+	fe_tx_slot(fe, 9, 2, 0, pkt + 1000, 2000, 0, 2, 2000);
+	fe_tx_push(fe);
+	assert_int_equal(netback_tx_run(fe->nb, 64), 1);
+	assert_int_equal(fe_host_recv(fe, out, sizeof(out)), NB_VNET_HLEN + 3000);
+	sum = (sum & 0xffff) + (sum >> 16);
+	pkt[34 + 16] = (uint8_t)(sum >> 8);
+	pkt[34 + 17] = (uint8_t)sum;
+	assert_memory_equal(out + NB_VNET_HLEN, pkt, 3000);
+	fe_tx_expect(fe, 1, NETIF_RSP_OKAY);
+	fe_tx_expect(fe, FE_ANY_ID, NETIF_RSP_NULL);
+	fe_tx_expect(fe, 2, NETIF_RSP_OKAY);
+	assert_grants_idle(fe);
+}
+
+/* Headers longer than the part netback copies first (IPv6 with a 256-byte
+ * hop-by-hop header): the frame is copied whole and parsed again. */
+static void test_tx_long_headers(void **state)
+{
+	struct fe *fe = *state;
+	uint8_t pkt[830], out[NB_VNET_HLEN + 830];
+	struct virtio_net_hdr h;
+
+	fe_fill(pkt, sizeof(pkt), 4);
+	memcpy(pkt + 12, "\x86\xdd\x60\0\0\0\x03\x30\x00\x40", 10);
+	pkt[54] = 6;  /* hop-by-hop: next header TCP */
+	pkt[55] = 31; /* (31 + 1) * 8 = 256 bytes */
+	pkt[310 + 12] = 5 << 4;
+	fe_tx_slot(fe, 8, 1, 0, pkt, 400, NETTXF_csum_blank | NETTXF_more_data,
+		   1, 830);
+	fe_tx_slot(fe, 9, 2, 0, pkt + 400, 430, 0, 2, 430);
+	fe_tx_push(fe);
+	assert_int_equal(netback_tx_run(fe->nb, 64), 1);
+	assert_int_equal(fe_host_recv(fe, out, sizeof(out)), NB_VNET_HLEN + 830);
+	memcpy(&h, out, sizeof(h));
+	assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h.csum_start, 310);
+	assert_int_equal(h.csum_offset, 16);
+	assert_int_equal(h.hdr_len, 330);
+	assert_memory_equal(out + NB_VNET_HLEN, pkt, 830);
+	fe_tx_expect(fe, 1, NETIF_RSP_OKAY);
+	fe_tx_expect(fe, 2, NETIF_RSP_OKAY);
+	assert_grants_idle(fe);
+}
+
 static void test_tx_csum_blank_udp6(void **state)
 {
 	struct fe *fe = *state;
@@ -358,6 +417,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_simple, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_sg_and_zero_frags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_gso, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_gso_recalc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_long_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_csum_blank_udp6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_cross_page_fatal, setup, teardown),

@@ -2,10 +2,11 @@
  *
  * One packet at a time, as Linux netback's xenvif_tx_build_gops parses
  * it: read req_prod once, copy every slot once into a private request,
- * check only the copies. The packet's bytes are copied out of the granted
- * pages (each grant mapped read-only for the memcpy and released at once)
- * into tx_buf behind a virtio_net_hdr, written to the tap in one write,
- * and only then are the packet's slots answered, in slot order: the first
+ * check only the copies. The packet's headers are copied out of the
+ * granted pages into tx_buf behind a virtio_net_hdr, and the packet goes
+ * to the tap in one writev, the payload straight from the granted pages
+ * (mapped read-only until then); only then are its slots answered, in
+ * slot order: the first
  * slot and the fragments with the packet's status, the extras with
  * NETIF_RSP_NULL. req_cons therefore equals rsp_prod_pvt between packets.
  *
@@ -14,6 +15,7 @@
  * vif (nb_fatal). */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "backends/gnttab.h"
@@ -107,19 +109,28 @@ static void tx_respond(struct netback *nb, uint16_t id, int16_t status)
 	nb->tx.rsp_prod_pvt++;
 }
 
-/* Answer every slot of pk (which ends at req_cons) and notify if asked. */
+/* Answer every slot of pk (which ends at req_cons). The responses are
+ * pushed once per batch (tx_push), not per packet: the frontend then sees
+ * one notification for many packets. */
 static void tx_respond_pkt(struct netback *nb, const struct tx_pkt *pk,
 			   int16_t status)
 {
-	int notify;
-
 	tx_respond(nb, pk->first.id, status);
 	for (unsigned i = 0; i < pk->nr_extras; i++)
 		tx_respond(nb, 0, NETIF_RSP_NULL);
 	for (unsigned i = 0; i < pk->nr_frags; i++)
 		tx_respond(nb, pk->frag_ids[i], status);
+}
+
+static void tx_push(struct netback *nb)
+{
+	int notify;
+
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->tx, notify);
-	if (notify && nb->p.notify_tx)
+	if (!notify)
+		return;
+	nb_stat_add(nb, &nb->stats.tx_notifies, 1);
+	if (nb->p.notify_tx)
 		nb->p.notify_tx(nb->p.ctx);
 }
 
@@ -190,30 +201,59 @@ static enum tx_verdict tx_count_requests(struct netback *nb,
 	return v;
 }
 
-/* Copy one slot's bytes to buf + *off. Zero-length slots are fine
- * (XSA-448) and touch no grant. */
-static int tx_copy_slot(struct netback *nb, const netif_tx_request_t *t,
-			uint8_t *buf, size_t *off)
+/* A packet's slots, mapped: the granted bytes of slot i at v[i]. */
+struct tx_map {
+	const netif_tx_request_t *slot[1 + NB_TX_SLOTS_MAX];
+	struct iovec v[1 + NB_TX_SLOTS_MAX];
+	unsigned n;
+};
+
+static void tx_unmap(struct netback *nb, struct tx_map *m)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		gnttab_unmap(nb->p.gnt, m->slot[i]->gref, false);
+	m->n = 0;
+}
+
+/* Map one slot read-only. Zero-length slots are fine (XSA-448) and touch
+ * no grant. */
+static int tx_map_slot(struct netback *nb, struct tx_map *m,
+		       const netif_tx_request_t *t)
 {
 	void *page;
 	int rc;
 
 	if (!t->size)
 		return 0;
-	if (*off + t->size > XEN_NETIF_MAX_TX_SIZE)
-		return -EINVAL; /* cannot happen: the sizes were checked */
 	rc = gnttab_map(nb->p.gnt, t->gref, false, &page);
 	if (rc < 0)
 		return rc;
-	memcpy(buf + *off, (uint8_t *)page + t->offset, t->size);
-	gnttab_unmap(nb->p.gnt, t->gref, false);
-	*off += t->size;
+	m->slot[m->n] = t;
+	m->v[m->n++] = (struct iovec){ (uint8_t *)page + t->offset, t->size };
 	return 0;
 }
 
-/* The virtio_net_hdr for the assembled packet. */
+/* Copy bytes [from, to) of the mapped packet to buf. */
+static void tx_copy(const struct tx_map *m, size_t from, size_t to,
+		    uint8_t *buf)
+{
+	size_t at = 0;
+
+	for (unsigned i = 0; i < m->n && at < to; i++) {
+		size_t len = m->v[i].iov_len, a = from > at ? from - at : 0;
+		size_t b = to - at < len ? to - at : len;
+
+		if (a < b)
+			memcpy(buf + at + a - from,
+			       (uint8_t *)m->v[i].iov_base + a, b - a);
+		at += len;
+	}
+}
+
+/* The virtio_net_hdr for the packet, whose first len bytes (of frame_len)
+ * are our copy at data. */
 static int tx_vnet_hdr(struct tx_pkt *pk, uint8_t *data, size_t len,
-		       struct virtio_net_hdr *h)
+		       size_t frame_len, struct virtio_net_hdr *h)
 {
 	const netif_extra_info_t *gso = &pk->extras[XEN_NETIF_EXTRA_TYPE_GSO - 1];
 	bool is_gso = gso->type == XEN_NETIF_EXTRA_TYPE_GSO;
@@ -228,7 +268,7 @@ static int tx_vnet_hdr(struct tx_pkt *pk, uint8_t *data, size_t len,
 	}
 	/* A GSO packet must be partially checksummed; Linux netback fixes up
 	 * frontends that forget csum_blank (checksum_setup). */
-	if (nb_csum_setup(data, len, is_gso && !blank, &cs) < 0)
+	if (nb_csum_setup(data, len, frame_len, is_gso && !blank, &cs) < 0)
 		return -EINVAL;
 	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	h->csum_start = cs.start;
@@ -276,28 +316,80 @@ static enum tx_verdict tx_check(struct netback *nb, const struct tx_pkt *pk)
 	return TX_SEND;
 }
 
-/* Send pk's bytes to the tap. 0, or a negative errno (then a drop). */
+/* The iovecs that follow our copy of the first `copied` bytes: the rest
+ * of the mapped packet, in place. */
+static unsigned tx_tail(const struct tx_map *m, size_t copied,
+			struct iovec *out)
+{
+	size_t at = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		size_t len = m->v[i].iov_len;
+
+		if (at + len > copied) {
+			size_t skip = copied > at ? copied - at : 0;
+
+			out[n++] = (struct iovec){
+				(uint8_t *)m->v[i].iov_base + skip, len - skip
+			};
+		}
+		at += len;
+	}
+	return n;
+}
+
+/* Send pk's bytes to the tap. 0, or a negative errno (then a drop).
+ *
+ * Only the headers are copied (the first NB_TX_COPY bytes, where the
+ * checksum parser looks and may write); the payload goes to the tap
+ * straight from the granted pages, which stay mapped (GTF_reading) until
+ * the write returns. The guest can change that payload meanwhile, but only
+ * its own packet's bytes: every offset and length we act on comes from
+ * our copies. A packet whose headers do not fit is copied whole. */
 static int tx_send(struct netback *nb, struct tx_pkt *pk)
 {
 	uint8_t *data = nb->tx_buf + NB_VNET_HLEN;
+	struct iovec iov[2 + NB_TX_SLOTS_MAX];
 	struct virtio_net_hdr h;
-	size_t len = 0;
+	struct tx_map m = { .n = 0 };
+	size_t len = 0, copied;
+	unsigned niov;
 	ssize_t r;
 	int rc;
 
-	rc = tx_copy_slot(nb, &pk->first, data, &len);
+	rc = tx_map_slot(nb, &m, &pk->first);
 	for (unsigned i = 0; rc == 0 && i < pk->nr_frags; i++)
-		rc = tx_copy_slot(nb, &pk->frags[i], data, &len);
-	if (rc < 0)
-		return rc;
-	if (tx_vnet_hdr(pk, data, len, &h) < 0)
-		return -EINVAL;
+		rc = tx_map_slot(nb, &m, &pk->frags[i]);
+	for (unsigned i = 0; i < m.n; i++)
+		len += m.v[i].iov_len;
+	if (rc < 0 || len > XEN_NETIF_MAX_TX_SIZE) { /* sizes were checked */
+		tx_unmap(nb, &m);
+		return rc < 0 ? rc : -EINVAL;
+	}
+	copied = len < NB_TX_COPY ? len : NB_TX_COPY;
+	tx_copy(&m, 0, copied, data);
+	if (tx_vnet_hdr(pk, data, copied, len, &h) < 0) {
+		if (copied == len) {
+			tx_unmap(nb, &m);
+			return -EINVAL;
+		}
+		tx_copy(&m, copied, len, data + copied);
+		copied = len;
+		if (tx_vnet_hdr(pk, data, copied, len, &h) < 0) {
+			tx_unmap(nb, &m);
+			return -EINVAL;
+		}
+	}
 	memcpy(nb->tx_buf, &h, sizeof(h));
-	r = write(nb->p.tap_fd, nb->tx_buf, NB_VNET_HLEN + len);
-	if (r < 0)
-		return -errno;
-	nb_stat_add(nb, &nb->stats.tx_bytes, len);
-	return 0;
+	iov[0] = (struct iovec){ nb->tx_buf, NB_VNET_HLEN + copied };
+	niov = 1 + tx_tail(&m, copied, iov + 1);
+	r = writev(nb->p.tap_fd, iov, (int)niov);
+	rc = r < 0 ? -errno : 0;
+	tx_unmap(nb, &m);
+	if (rc == 0)
+		nb_stat_add(nb, &nb->stats.tx_bytes, len);
+	return rc;
 }
 
 /* Consume one packet; work is the number of unconsumed slots (>= 1).
@@ -349,16 +441,12 @@ static int tx_one(struct netback *nb, unsigned work)
 	return 1;
 }
 
-int netback_tx_run(struct netback *nb, unsigned budget)
+static int tx_run(struct netback *nb, unsigned budget)
 {
 	unsigned n = 0;
 	RING_IDX rp;
 	int r;
 
-	if (nb->fatal)
-		return -EPROTO;
-	if (nb->credit_bytes && nb_tx_credit_wait_ns(nb, nb_now_ns()))
-		return 0;
 	while (n < budget) {
 		rp = __atomic_load_n(&nb->tx.sring->req_prod, __ATOMIC_RELAXED);
 		xen_rmb();
@@ -378,6 +466,19 @@ int netback_tx_run(struct netback *nb, unsigned budget)
 		}
 	}
 	return (int)n;
+}
+
+int netback_tx_run(struct netback *nb, unsigned budget)
+{
+	int r;
+
+	if (nb->fatal)
+		return -EPROTO;
+	if (nb->credit_bytes && nb_tx_credit_wait_ns(nb, nb_now_ns()))
+		return 0;
+	r = tx_run(nb, budget);
+	tx_push(nb); /* even when fatal: the packets before it were answered */
+	return r;
 }
 
 bool nb_tx_idle_check(struct netback *nb)
