@@ -224,6 +224,14 @@ unsigned blkback_serve(struct blkback *b, bool *more)
 	n = consume(b);
 	if (b->dead)
 		return n;
+	/* Ask for a kick (req_event) only after a pass that found nothing:
+	 * the frontend queues more while we do this pass's I/O, and the
+	 * next pass takes them without the hypercall and the wakeup a kick
+	 * costs. */
+	if (n) {
+		*more = true;
+		return n;
+	}
 	RING_FINAL_CHECK_FOR_REQUESTS(&b->ring, work);
 	*more = work != 0;
 	return n;
@@ -237,6 +245,8 @@ void blkback_push(struct blkback *b)
 		return;
 	b->push_pending = false;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b->ring, notify);
+	if (notify)
+		blkback_count(&b->c.notifies, 1);
 	if (notify && b->p.notify_guest && b->p.notify_guest(b->p.ctx) < 0 &&
 	    !b->logged_notify) {
 		b->logged_notify = true;
@@ -453,5 +463,6 @@ void blkback_get_stats(const struct blkback *b, struct blkback_stats *out)
 	    __atomic_load_n(&b->c.bytes_written, __ATOMIC_RELAXED);
 	out->kicks = __atomic_load_n(&b->c.kicks, __ATOMIC_RELAXED);
 	out->throttled = __atomic_load_n(&b->c.throttled, __ATOMIC_RELAXED);
+	out->notifies = __atomic_load_n(&b->c.notifies, __ATOMIC_RELAXED);
 	out->dead = __atomic_load_n(&b->c.dead, __ATOMIC_RELAXED);
 }

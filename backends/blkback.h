@@ -92,6 +92,7 @@ struct blkback_stats {
 	uint64_t bytes_written; /* from the guest to the disk */
 	uint64_t kicks;		/* wakeups by kick_fd */
 	uint64_t throttled;	/* kicks delayed after a storm of empty ones */
+	uint64_t notifies;	/* event channel notifications to the guest */
 	bool dead;		/* the frontend corrupted the ring */
 };
 

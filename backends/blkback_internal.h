@@ -53,6 +53,7 @@ struct blkback_engine {
 
 struct blkback_counters {
 	uint64_t requests, errors, bytes_read, bytes_written, kicks, throttled;
+	uint64_t notifies;
 	bool dead;
 };
 
@@ -83,6 +84,7 @@ extern const struct blkback_engine blkback_sync_engine;
 
 /* Consume what the ring holds (unless stopping or dead) and start each
  * request's first step. Returns the number consumed; *more is true when
+ * requests were consumed (look again once their I/O is under way) or
  * RING_FINAL_CHECK_FOR_REQUESTS found more, false when req_event is set
  * and the next request will kick us. */
 unsigned blkback_serve(struct blkback *b, bool *more);
