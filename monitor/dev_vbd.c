@@ -162,6 +162,23 @@ fail:
 	return rc ? rc : -EINVAL;
 }
 
+/* What a queue did, for the log: requests per kick and per notification
+ * tell how well both ends batch. */
+static void vbd_log_stats(struct xenbus_be_dev *dev, unsigned i,
+			  const struct blkback *b)
+{
+	struct blkback_stats s;
+
+	blkback_get_stats(b, &s);
+	log_info("%s: queue %u: %llu requests (%llu failed), %llu MiB read, "
+		 "%llu MiB written, %llu kicks, %llu notifications",
+		 dev->be_path, i, (unsigned long long)s.requests,
+		 (unsigned long long)s.errors,
+		 (unsigned long long)(s.bytes_read >> 20),
+		 (unsigned long long)(s.bytes_written >> 20),
+		 (unsigned long long)s.kicks, (unsigned long long)s.notifies);
+}
+
 static void vbd_disconnect(struct xenbus_be_dev *dev)
 {
 	struct devices *devs = dev->ctx;
@@ -173,8 +190,10 @@ static void vbd_disconnect(struct xenbus_be_dev *dev)
 		struct vbd_queue *q = &v->q[i];
 
 		/* Answers what is in flight before the grants go. */
-		if (q->blk)
+		if (q->blk) {
+			vbd_log_stats(dev, i, q->blk);
 			blkback_stop(q->blk);
+		}
 		q->blk = NULL;
 		dev_evtchn_unbind(&q->evtchn);
 		dev_ring_unmap(devs, &q->ring);

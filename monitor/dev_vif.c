@@ -154,6 +154,28 @@ fail:
 	return rc;
 }
 
+/* What a queue did, for the log: packets per kick and per notification
+ * tell how well both ends batch. */
+static void vif_log_stats(struct xenbus_be_dev *dev, unsigned i,
+			  struct netback *nb)
+{
+	struct netback_stats s;
+
+	netback_get_stats(nb, &s);
+	log_info("%s: queue %u: tx %llu packets %llu MiB (%llu dropped, "
+		 "%llu errors), rx %llu packets %llu MiB (%llu dropped), "
+		 "%llu kicks, %llu+%llu notifications",
+		 dev->be_path, i, (unsigned long long)s.tx_packets,
+		 (unsigned long long)(s.tx_bytes >> 20),
+		 (unsigned long long)s.tx_dropped,
+		 (unsigned long long)s.tx_errors,
+		 (unsigned long long)s.rx_packets,
+		 (unsigned long long)(s.rx_bytes >> 20),
+		 (unsigned long long)s.rx_dropped, (unsigned long long)s.kicks,
+		 (unsigned long long)s.tx_notifies,
+		 (unsigned long long)s.rx_notifies);
+}
+
 static void vif_disconnect(struct xenbus_be_dev *dev)
 {
 	struct devices *devs = dev->ctx;
@@ -164,6 +186,8 @@ static void vif_disconnect(struct xenbus_be_dev *dev)
 	for (unsigned i = 0; i < v->nr_queues; i++) {
 		struct vif_queue *q = &v->q[i];
 
+		if (q->nb)
+			vif_log_stats(dev, i, q->nb);
 		netback_stop(q->nb);
 		q->nb = NULL;
 		dev_evtchn_unbind(&q->tx_evtchn);

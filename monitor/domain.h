@@ -37,6 +37,15 @@ struct vcpu {
 	int work_pending;
 
 	struct hv_vcpu hv;
+
+	/* Exits to the monitor, for the log when the vCPU ends: what the
+	 * guest costs us beyond what KVM finishes by itself. */
+	struct {
+		uint64_t io, mmio, other;
+		struct { uint16_t port; uint64_t n; } io_port[8]; /* first 8 */
+		uint64_t hcall[64];	/* by hypercall number */
+		uint64_t evtchn_op[16]; /* EVTCHNOP_* of event_channel_op */
+	} exits;
 };
 
 /* Shutdown reasons are Xen's SHUTDOWN_* (sched.h); these extend them for

@@ -28,6 +28,11 @@ void platform_io_in(struct vcpu *v, uint16_t port, uint8_t *data,
 		    unsigned size, unsigned count)
 {
 	(void)v;
-	(void)port;
-	memset(data, 0xff, (size_t)size * count);
+	/* There is no PIT. Read as floating (0xff), channel 2 keeps Linux's
+	 * quick_pit_calibrate waiting for its count to move: 100000 reads,
+	 * each an exit to us, seconds of boot in a nested host. A channel
+	 * stuck at 0 fails that calibration on the first read, as a PIT
+	 * whose gate is low would; the TSC rate comes from Xen's pvclock. */
+	memset(data, port == PLATFORM_PIT_CH2_PORT ? 0 : 0xff,
+	       (size_t)size * count);
 }

@@ -9,6 +9,7 @@
 #include "monitor/domain.h"
 
 #define PLATFORM_DEBUG_PORT 0xE9
+#define PLATFORM_PIT_CH2_PORT 0x42 /* the PIT's channel 2 counter */
 
 void platform_io_out(struct vcpu *v, uint16_t port, const uint8_t *data,
 		     unsigned size, unsigned count);

@@ -244,6 +244,10 @@ static void handle_xen(struct vcpu *v)
 
 	if (x->type != KVM_EXIT_XEN_HCALL)
 		return;
+	v->exits.hcall[x->u.hcall.input & 63]++;
+	if (x->u.hcall.input == __HYPERVISOR_event_channel_op &&
+	    x->u.hcall.params[0] < 16)
+		v->exits.evtchn_op[x->u.hcall.params[0]]++;
 	x->u.hcall.result = hv_hypercall(v, x->u.hcall.input,
 					 (const uint64_t *)x->u.hcall.params,
 					 x->u.hcall.cpl);
@@ -263,6 +267,39 @@ static void vcpu_dump(struct vcpu *v)
 		  s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
 }
 
+/* The exits that reached us, one line: "io N, hypercall 32 N (send N)". */
+static void vcpu_log_exits(const struct vcpu *v)
+{
+	char line[512];
+	size_t n;
+
+	n = (size_t)snprintf(line, sizeof(line), "io %llu, mmio %llu",
+			     (unsigned long long)v->exits.io,
+			     (unsigned long long)v->exits.mmio);
+	for (unsigned i = 0; i < 8 && n < sizeof(line); i++)
+		if (v->exits.io_port[i].n)
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      " (port %#x: %llu)",
+					      v->exits.io_port[i].port,
+					      (unsigned long long)
+						  v->exits.io_port[i].n);
+	for (unsigned i = 0; i < 64 && n < sizeof(line); i++) {
+		if (!v->exits.hcall[i])
+			continue;
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+				      ", hypercall %u: %llu", i,
+				      (unsigned long long)v->exits.hcall[i]);
+		if (i != __HYPERVISOR_event_channel_op)
+			continue;
+		for (unsigned j = 0; j < 16 && n < sizeof(line); j++)
+			if (v->exits.evtchn_op[j])
+				n += (size_t)snprintf(
+				    line + n, sizeof(line) - n, " (op %u: %llu)",
+				    j, (unsigned long long)v->exits.evtchn_op[j]);
+	}
+	log_info("vcpu%u: exits to the monitor: %s", v->id, line);
+}
+
 /* One exit; returns 0 to go on, -1 when the domain must end. */
 static int handle_exit(struct vcpu *v)
 {
@@ -270,9 +307,19 @@ static int handle_exit(struct vcpu *v)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		v->exits.io++;
+		for (unsigned i = 0; i < 8; i++) {
+			if (!v->exits.io_port[i].n)
+				v->exits.io_port[i].port = run->io.port;
+			if (v->exits.io_port[i].port == run->io.port) {
+				v->exits.io_port[i].n++;
+				break;
+			}
+		}
 		handle_io(v);
 		return 0;
 	case KVM_EXIT_MMIO:
+		v->exits.mmio++;
 		/* No emulated MMIO devices: reads see all-ones. */
 		if (!run->mmio.is_write)
 			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
@@ -344,6 +391,7 @@ static void *vcpu_thread(void *arg)
 		if (handle_exit(v))
 			break;
 	}
+	vcpu_log_exits(v);
 	return NULL;
 }
 
