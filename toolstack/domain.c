@@ -19,6 +19,8 @@
 #include "toolstack/bootloader.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -214,6 +216,35 @@ static void monitor_failure(struct domain *d, int rc, char **msg)
 				  *last ? ": " : "", last);
 }
 
+/* The monitor's log outlives its domain as monitor-NAME.log next to
+ * xend.log (xl keeps qemu-dm-NAME.log the same way): the backends' last
+ * words (per-queue counters, a frontend's protocol error) are there. */
+static void keep_monitor_log(struct xend *x, const struct domain *d)
+{
+	char from[300], to[600], dir[512], buf[8192];
+	int in, out;
+	ssize_t n;
+
+	if (!x->o.log_file || !strcmp(x->o.log_file, "-") || !d->name)
+		return;
+	snprintf(dir, sizeof(dir), "%s", x->o.log_file);
+	snprintf(from, sizeof(from), "%s/monitor.log", d->dir);
+	snprintf(to, sizeof(to), "%s/monitor-%s.log", dirname(dir), d->name);
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (out < 0)
+		log_warn(errno, "d%u: cannot keep its monitor log as %s",
+			 d->domid, to);
+	else
+		close(out);
+	close(in);
+}
+
 /* Undo a partial start: monitor, XenStore, directory. */
 static void start_undo(struct xend *x, struct domain *d)
 {
@@ -233,6 +264,7 @@ static void start_undo(struct xend *x, struct domain *d)
 				log_warn(-r, "d%u: release", d->domid);
 		}
 	}
+	keep_monitor_log(x, d);
 	dom_remove_dir(d->dir);
 }
 

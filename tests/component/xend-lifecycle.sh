@@ -175,6 +175,9 @@ check "created paused" "--p---" "$(dom_field paused 5)"
 id=$(dom_field paused 2)
 check_rc "destroy" 0 "$XM" destroy paused
 check "gone after destroy" "yes" "$(gone paused && echo yes)"
+# The monitor's log outlives the domain, next to xend.log (xl's qemu-dm-NAME.log).
+check "monitor log kept as monitor-paused.log" "yes" \
+	"$([ -f "$T/monitor-paused.log" ] && echo yes)"
 check_nothing_left "$id" "after destroy"
 check "destroyed domain released" "False" "$(introduced "$id")"
 check_rc "destroy unknown" 1 "$XM" destroy paused
