@@ -7,10 +7,10 @@ mkdir -p $W
 : >$W/kxen.res; : >$W/qemu.res; : >$W/host.res
 . $F/scenario-lib.sh
 . $F/bench.env
-JOBS="seqread:read:1M seqwrite:write:1M randread:randread:4k randwrite:randwrite:4k"
 
 img=$W/disk.img
 dd if=/dev/zero of=$img bs=1M count=$SIZE 2>/dev/null
+[ -z "$KXEN_EXTRA" ] || echo "bench/blk: kxen guest tuned with: $KXEN_EXTRA"
 echo "bench/blk: ${SIZE} MiB image on the nested host's $(stat -f -c %T $W), fio libaio iodepth 32, ${RT} s per job"
 
 # The host: fio on the file itself.
@@ -32,14 +32,20 @@ cat >$W/bench.cfg <<EOF
 name = "bench"
 kernel = "$KXEN_GUEST_KERNEL"
 ramdisk = "$F/initrd"
-extra = "console=hvc0 xen.fifo_events=0 rdinit=/init kxen.run=/bench quiet panic=-1"
+extra = "console=hvc0 xen.fifo_events=0 rdinit=/init kxen.run=/bench quiet panic=-1 $KXEN_EXTRA"
 memory = 512
 vcpus = $VCPUS
 disk = [ 'file:$img,xvdb,w' ]
 EOF
 limit=$((RT * 4 + 400))
 out=$(xm create $W/bench.cfg 2>&1) || echo "bench/blk: xm create: $out"
-if bench_wait_log $W/clog/guest-bench.log BENCH-DONE $limit "xm list bench"; then
+bench_wait_log $W/clog/guest-bench.log BENCH-DEV $limit "xm list bench" && bench_perf_start kxen
+bench_kvm_stats kxen-0 "$(pidof kxen-monitor)"
+ok=0; bench_wait_log $W/clog/guest-bench.log BENCH-DONE $limit "xm list bench" || ok=1
+bench_kvm_stats kxen-1 "$(pidof kxen-monitor)"
+bench_perf_stop
+echo "bench/blk: kxen KVM counters during fio: $(bench_kvm_diff kxen-0 kxen-1)"
+if [ $ok = 0 ]; then
 	tr -d '\r' <$W/clog/guest-bench.log | grep -E '^BENCH|fio' >$W/kxen.res
 	echo "bench/blk: kxen done"; cat $W/kxen.res
 else
@@ -47,6 +53,7 @@ else
 	bench_kxen_failed bench
 fi
 bench_xend_stop bench
+grep -h 'queue [0-9]*:\|exits to the monitor' $W/monitor-bench.log 2>/dev/null | sed 's/^/bench\/blk: kxen backend: /'
 
 # QEMU: virtio-blk-pci on the same file. A guest that dies (the nested
 # test bed's KVM-in-TCG occasionally double-faults a guest) is booted once
@@ -56,7 +63,13 @@ for try in 1 2; do
 		-append "console=ttyS0 rdinit=/init kxen.run=/bench quiet panic=-1" \
 		-drive file=$img,if=none,id=d0,format=raw,cache=writeback,aio=io_uring \
 		-device virtio-blk-pci,drive=d0
-	if bench_wait_log $W/q.log BENCH-DONE $limit "kill -0 $BENCH_QEMU"; then
+	bench_wait_log $W/q.log BENCH-DEV $limit "kill -0 $BENCH_QEMU" && bench_perf_start qemu
+	bench_kvm_stats qemu-0 $BENCH_QEMU
+	ok=0; bench_wait_log $W/q.log BENCH-DONE $limit "kill -0 $BENCH_QEMU" || ok=1
+	bench_kvm_stats qemu-1 $BENCH_QEMU
+	bench_perf_stop
+	echo "bench/blk: QEMU KVM counters during fio: $(bench_kvm_diff qemu-0 qemu-1)"
+	if [ $ok = 0 ]; then
 		tr -d '\r' <$W/q.log | grep -E '^BENCH|fio' >$W/qemu.res
 		echo "bench/blk: qemu done (boot $try)"; cat $W/qemu.res
 		bench_qemu_stop

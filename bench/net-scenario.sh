@@ -34,7 +34,9 @@ iperf() {
 	fi
 	for dir in h2g g2h; do
 		r=; [ $dir = g2h ] && r=-R
+		bench_perf_start $1-$dir
 		iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
+		bench_perf_stop
 		mb=$(awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' $W/$1-$dir.out)
 		if [ -n "$mb" ]; then
 			echo "$1 $dir $mb" >>$W/res
@@ -69,6 +71,7 @@ else
 fi
 xm destroy bench >/dev/null 2>&1
 bench_xend_stop bench
+grep -h 'queue [0-9]*:\|exits to the monitor' $W/monitor-bench.log 2>/dev/null | sed 's/^/bench\/net: kxen backend: /'
 
 # QEMU: virtio-net-pci on a tap on xenbr0; vhost-net off, then on.
 n=3

@@ -70,6 +70,59 @@ bench_qemu_stop() {
 	wait $BENCH_QEMU 2>/dev/null
 }
 
+BENCH_PERF=
+# bench_kvm_stats NAME PID: snapshot the KVM counters of process PID's VM
+# into $W/kvm-NAME; bench_kvm_diff A B prints what changed between two
+# snapshots (exits, interrupts, halts).
+bench_kvm_stats() {
+	[ -d /sys/kernel/debug/kvm ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	_d=$(ls -d /sys/kernel/debug/kvm/$2-* 2>/dev/null | tail -n 1)
+	for _s in exits halt_exits irq_exits io_exits mmio_exits hypercalls \
+		irq_injections halt_wakeup signal_exits request_irq_exits \
+		irq_window_exits insn_emulation pf_taken pf_fixed \
+		invlpg tlb_flush; do
+		[ -n "$_d" ] && [ -f $_d/$_s ] && echo "$_s $(cat $_d/$_s)"
+	done >$W/kvm-$1
+}
+bench_kvm_diff() {
+	awk 'NR == FNR { a[$1] = $2; next } { printf "%s %d, ", $1, $2 - a[$1] }' \
+		$W/kvm-$1 $W/kvm-$2 2>/dev/null
+	echo
+}
+# bench_perf_start NAME / bench_perf_stop: with PERF=1 (and perf in the
+# test bed: KXEN_TESTBED_TOOLS=perf), a system-wide profile of the nested
+# host while a guest runs, printed by bench_perf_stop.
+# PERF=kvm instead records the guest's exits by reason (perf kvm stat).
+bench_perf_start() {
+	BENCH_PERF=
+	[ "${PERF:-0}" != 0 ] && command -v perf >/dev/null || return 0
+	BENCH_PERF_DATA=$W/perf-$1.data
+	if [ "$PERF" = kvm ]; then
+		mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+		[ -d /sys/kernel/debug/tracing ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+		perf kvm stat record -a -o $BENCH_PERF_DATA >/dev/null 2>&1 &
+	else
+		perf record -a -g -F 250 -o $BENCH_PERF_DATA >/dev/null 2>&1 &
+	fi
+	BENCH_PERF=$!
+}
+bench_perf_stop() {
+	[ -n "$BENCH_PERF" ] || return 0
+	kill -INT $BENCH_PERF; wait $BENCH_PERF 2>/dev/null
+	if [ "$PERF" = kvm ]; then
+		echo "--- perf kvm stat: $BENCH_PERF_DATA"
+		perf kvm -i $BENCH_PERF_DATA stat report 2>&1 | grep -v '^$' | head -n 30
+		return 0
+	fi
+	echo "--- perf: $BENCH_PERF_DATA (comm, dso, symbol; self time)"
+	perf report -i $BENCH_PERF_DATA --stdio --no-children -g none \
+		--sort comm,dso,sym --percent-limit 0.7 2>/dev/null |
+		grep -v '^#' | grep -v '^$' | head -n 60
+	echo "--- perf: by thread"
+	perf report -i $BENCH_PERF_DATA --stdio --no-children -g none \
+		--sort comm --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 20
+}
+
 # bench_insmod DIR: the modules listed in DIR/order (bench_modules), in order.
 bench_insmod() {
 	for _m in $(cat $1/order); do
