@@ -92,15 +92,20 @@ bench_kvm_diff() {
 # bench_perf_start NAME / bench_perf_stop: with PERF=1 (and perf in the
 # test bed: KXEN_TESTBED_TOOLS=perf), a system-wide profile of the nested
 # host while a guest runs, printed by bench_perf_stop.
-# PERF=kvm instead records the guest's exits by reason (perf kvm stat).
+# PERF=kvm instead records the guest's exits by reason (perf kvm stat),
+# PERF=msr the MSRs it reads and writes and the vectors injected.
 bench_perf_start() {
 	BENCH_PERF=
 	[ "${PERF:-0}" != 0 ] && command -v perf >/dev/null || return 0
 	BENCH_PERF_DATA=$W/perf-$1.data
-	if [ "$PERF" = kvm ]; then
+	if [ "$PERF" = kvm ] || [ "$PERF" = msr ]; then
 		mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 		[ -d /sys/kernel/debug/tracing ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	fi
+	if [ "$PERF" = kvm ]; then
 		perf kvm stat record -a -o $BENCH_PERF_DATA >/dev/null 2>&1 &
+	elif [ "$PERF" = msr ]; then
+		perf record -e kvm:kvm_msr -e kvm:kvm_inj_virq -a -o $BENCH_PERF_DATA >/dev/null 2>&1 &
 	else
 		perf record -a -g -F 250 -o $BENCH_PERF_DATA >/dev/null 2>&1 &
 	fi
@@ -109,6 +114,13 @@ bench_perf_start() {
 bench_perf_stop() {
 	[ -n "$BENCH_PERF" ] || return 0
 	kill -INT $BENCH_PERF; wait $BENCH_PERF 2>/dev/null
+	if [ "$PERF" = msr ]; then
+		echo "--- MSR accesses and injected vectors: $BENCH_PERF_DATA"
+		perf script -i $BENCH_PERF_DATA 2>/dev/null |
+			grep -o 'msr_[a-z]* [0-9a-fx]*\|kvm_inj_virq: IRQ 0x[0-9a-f]*' |
+			sort | uniq -c | sort -rn | head -n 12
+		return 0
+	fi
 	if [ "$PERF" = kvm ]; then
 		echo "--- perf kvm stat: $BENCH_PERF_DATA"
 		perf kvm -i $BENCH_PERF_DATA stat report 2>&1 | grep -v '^$' | head -n 30
