@@ -35,7 +35,8 @@ iperf() {
 	for dir in h2g g2h; do
 		r=; [ $dir = g2h ] && r=-R
 		bench_perf_start $1-$dir
-		iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
+		# A guest that dies mid-run must not hang the bench.
+		timeout $((RT + 60)) iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
 		bench_perf_stop
 		mb=$(awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' $W/$1-$dir.out)
 		if [ -n "$mb" ]; then
