@@ -68,6 +68,8 @@ struct blkback {
 	bool stopping; /* blkback_stop() asked: take no more requests */
 	bool dead;     /* the frontend corrupted the ring */
 	bool push_pending;
+	bool notify_owed;       /* the ring asked for a notification */
+	RING_IDX notified_prod; /* rsp_prod at the last notification */
 	bool logged_bad_request, logged_io_error, logged_notify;
 	unsigned empty_kicks;
 	int stop_fd; /* eventfd written by blkback_stop() */

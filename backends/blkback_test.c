@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <poll.h>
 
 #include "backends/blkback_test_fe.h"
 
@@ -85,6 +86,69 @@ static void full_ring(struct fe *f)
 	for (unsigned i = 0; i < n; i++)
 		assert_memory_equal(fe_page(f, 32 + i), fe_page(f, i), PG);
 	fe_assert_no_grant_in_use(f);
+}
+
+/* The frontend's side of notifications, as blkfront does it: take
+ * responses until RING_FINAL_CHECK_FOR_RESPONSES (which sets rsp_event)
+ * finds none, then sleep on the event channel only. A notification that
+ * moderation held back and never sent fails here, where fe_wait_responses
+ * (which also polls rsp_prod) would not notice. */
+static unsigned take_notified(struct fe *f, unsigned n)
+{
+	struct pollfd pfd = {.fd = f->notify_fd, .events = POLLIN};
+	unsigned got = 0, notifications = 0;
+	uint64_t v;
+	int more;
+
+	while (got < n) {
+		RING_FINAL_CHECK_FOR_RESPONSES(&f->front, more);
+		if (more) {
+			assert_int_equal(fe_pop(f).status, BLKIF_RSP_OKAY);
+			got++;
+			continue;
+		}
+		if (poll(&pfd, 1, 5000) != 1)
+			fail_msg("%u of %u responses came without a "
+				 "notification", n - got, n);
+		assert_int_equal(read(f->notify_fd, &v, 8), 8);
+		notifications++;
+	}
+	return notifications;
+}
+
+static void notifications(void **state, bool sync_engine)
+{
+	static const unsigned batches[] = {1, 3, 8, 32, 1, 17, 32, 2};
+	struct fe *f = *state;
+	unsigned n = RING_SIZE(&f->front), total = 0, notes = 0;
+	struct blkif_request_segment seg;
+	blkif_request_t req;
+
+	f->p.sync_engine = sync_engine;
+	fe_start_thread(f);
+	for (unsigned i = 0; i < n; i++)
+		fe_grant(f, 100 + i, i, 0);
+	for (unsigned b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+		for (unsigned i = 0; i < batches[b]; i++) {
+			seg = (struct blkif_request_segment){100 + i, 0, 7};
+			req = fe_rw(BLKIF_OP_READ, i, 8 * i, 1, &seg);
+			fe_push(f, &req);
+		}
+		notes += take_notified(f, batches[b]);
+		total += batches[b];
+	}
+	assert_true(notes >= 1 && notes <= total);
+	fe_assert_no_grant_in_use(f);
+}
+
+static void test_notifications_uring(void **state)
+{
+	notifications(state, false);
+}
+
+static void test_notifications_sync(void **state)
+{
+	notifications(state, true);
 }
 
 static void kick_storm(void **state, bool sync_engine)
@@ -373,6 +437,8 @@ int main(void)
 	    T(test_short_file),
 	    T(test_params),
 	    T(test_multipage_ring),
+	    T(test_notifications_uring),
+	    T(test_notifications_sync),
 #undef T
 	};
 

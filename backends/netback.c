@@ -197,6 +197,7 @@ int netback_start(struct netback **out, const struct netback_params *p)
 	rc = -pthread_create(&nb->thread, NULL, nb_thread, nb);
 	if (rc < 0)
 		goto out;
+	pthread_setname_np(nb->thread, "netback");
 	nb->running = true;
 	*out = nb;
 	return 0;

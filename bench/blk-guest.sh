@@ -27,3 +27,5 @@ for job in $JOBS; do
 		grep '%' | head -n 30 | sed "s/^/BENCH-PERF $1 /"
 done
 echo BENCH-DONE
+# The host snapshots the VMM's counters on BENCH-DONE: stay up for that.
+sleep 2

@@ -40,9 +40,9 @@ EOF
 limit=$((RT * 4 + 400))
 out=$(xm create $W/bench.cfg 2>&1) || echo "bench/blk: xm create: $out"
 bench_wait_log $W/clog/guest-bench.log BENCH-DEV $limit "xm list bench" && bench_perf_start kxen
-bench_kvm_stats kxen-0 "$(pidof kxen-monitor)"
+bench_kvm_stats kxen-0 "$(bench_monitor_pid)"
 ok=0; bench_wait_log $W/clog/guest-bench.log BENCH-DONE $limit "xm list bench" || ok=1
-bench_kvm_stats kxen-1 "$(pidof kxen-monitor)"
+bench_kvm_stats kxen-1 "$(bench_monitor_pid)"
 bench_perf_stop
 echo "bench/blk: kxen KVM counters during fio: $(bench_kvm_diff kxen-0 kxen-1)"
 if [ $ok = 0 ]; then

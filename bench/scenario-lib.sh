@@ -83,11 +83,26 @@ bench_kvm_stats() {
 		invlpg tlb_flush; do
 		[ -n "$_d" ] && [ -f $_d/$_s ] && echo "$_s $(cat $_d/$_s)"
 	done >$W/kvm-$1
+	# CPU time per thread (utime+stime in ticks): which side is busy.
+	for _t in /proc/$2/task/*; do
+		[ -n "$2" ] && [ -r $_t/stat ] || continue
+		awk -v t=${_t##*/} '{ i = index($0, "("); c = substr($0, i + 1); k = match(c, /\) [A-Z] /)
+			n = substr(c, 1, k - 1); gsub(/[ :]/, "_", n)
+			split(substr(c, k + 2), f, " ")
+			print "cpu:" t ":" n, f[12] + f[13] }' $_t/stat 2>/dev/null
+	done >>$W/kvm-$1
 }
 bench_kvm_diff() {
-	awk 'NR == FNR { a[$1] = $2; next } { printf "%s %d, ", $1, $2 - a[$1] }' \
+	awk 'NR == FNR { a[$1] = $2; next }
+	     /^cpu:/ { split($1, p, ":"); c = c sprintf("%s %.2fs, ", p[3], ($2 - a[$1]) / 100); next }
+	     { printf "%s %d, ", $1, $2 - a[$1] }
+	     END { if (c != "") printf "\n  CPU per thread: %s", c }' \
 		$W/kvm-$1 $W/kvm-$2 2>/dev/null
 	echo
+}
+# bench_monitor_pid: the kxen monitor's pid (xend's state dir has it).
+bench_monitor_pid() {
+	cat $W/run/domains/*/pid 2>/dev/null | head -n 1
 }
 # bench_perf_start NAME / bench_perf_stop: with PERF=1 (and perf in the
 # test bed: KXEN_TESTBED_TOOLS=perf), a system-wide profile of the nested

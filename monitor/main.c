@@ -48,6 +48,7 @@ struct options {
 	const char *kernel, *ramdisk, *cmdline;
 	const char *name, *xenstore, *state_dir, *console_log;
 	int paused;
+	int percpu_upcall;  /* --percpu-upcall */
 	int reboot_restart; /* --on-reboot restart */
 	unsigned long memory_mib;
 	unsigned long vcpus;
@@ -62,6 +63,7 @@ static void usage(FILE *f)
 		"                    [--memory MiB] [--vcpus N] [--domid ID] [--log-level L]\n"
 		"                    [--name NAME] [--xenstore SOCKET] [--state-dir DIR]\n"
 		"                    [--console-log FILE] [--paused] [--on-reboot restart|exit]\n"
+		"                    [--percpu-upcall]\n"
 		"       kxen-monitor --check-host\n"
 		"       kxen-monitor --ctl DIR REQUEST     (e.g. '{\"op\":\"info\"}')\n"
 		"       kxen-monitor --attach DIR          (the console of a --state-dir domain)\n"
@@ -104,6 +106,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "console-log", required_argument, NULL, 'L' },
 		{ "paused", no_argument, NULL, 'P' },
 		{ "on-reboot", required_argument, NULL, 'R' },
+		{ "percpu-upcall", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -144,6 +147,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'S': o->state_dir = optarg; break;
 		case 'L': o->console_log = optarg; break;
 		case 'P': o->paused = 1; break;
+		case 'U': o->percpu_upcall = 1; break;
 		case 'R':
 			if (strcmp(optarg, "restart") && strcmp(optarg, "exit")) {
 				fprintf(stderr, "kxen-monitor: --on-reboot '%s': expected restart or exit\n", optarg);
@@ -338,6 +342,7 @@ static int run_domain(const struct options *o)
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	domain_init(d, (int)o->domid);
+	d->percpu_upcall = o->percpu_upcall;
 	d->console_fd = STDOUT_FILENO;
 	log_set_domid(d->domid);
 

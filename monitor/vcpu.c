@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -141,7 +142,8 @@ static int set_cpuid(struct vcpu *v)
 	}
 	/* Per-vCPU upcall vectors came to KVM with EVTCHN_SEND (5.19). */
 	rc = hv_cpuid_setup(c, CPUID_MAX_ENTRIES, v->id, v->d->domid,
-			    !!(v->d->xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND));
+			    v->d->percpu_upcall &&
+			    (v->d->xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND));
 	if (rc)
 		goto out;
 	rc = ioctl(v->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
@@ -398,9 +400,12 @@ static void *vcpu_thread(void *arg)
 int vcpu_start(struct vcpu *v)
 {
 	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	char name[16];
 
 	if (r)
 		return -r;
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(v->thread, name); /* for top -H and bench/ */
 	v->started = 1;
 	return 0;
 }
