@@ -28,6 +28,9 @@ static long hvmop_set_param(struct vcpu *v, void *arg)
 
 			if (vector < 0x10 || xk_set_callback_vector(d, vector))
 				return -XEN_EINVAL;
+			if (d->hv.callback_vector != vector)
+				log_info("events: global callback vector 0x%x",
+					 vector);
 			d->hv.callback_vector = vector;
 		}
 		/* A GSI callback (Linux writes 1 after per-vCPU vectors) is
@@ -71,6 +74,8 @@ static long hvmop_set_evtchn_upcall_vector(struct vcpu *v, void *arg)
 			  u->vector);
 		return -XEN_EINVAL;
 	}
+	if (t->hv.upcall_vector != u->vector)
+		log_info("events: vcpu%u upcall vector 0x%x", t->id, u->vector);
 	t->hv.upcall_vector = u->vector;
 	return 0;
 }
