@@ -58,10 +58,11 @@ struct netback_params {
 	 * feature-gso-tcpv6, feature-ipv6-csum-offload. They govern RX only
 	 * (TX accepts whatever Linux netback accepts). */
 	bool sg, gso_tcpv4, gso_tcpv6, ipv6_csum;
-	/* xl's rate=: at most rate_bytes_per_s from the guest, replenished
-	 * every rate_interval_us (0: 50000, libxl's default), Linux netback's
-	 * credit scheduler. rate_bytes_per_s 0: unlimited. */
-	uint64_t rate_bytes_per_s;
+	/* The backend's "rate" node as libxl writes it ("bytes,usec"): at
+	 * most rate_bytes from the guest per rate_interval_us (0: 50000),
+	 * Linux netback's credit_bytes/credit_usec scheduler. rate_bytes 0:
+	 * unlimited. */
+	uint64_t rate_bytes;
 	uint32_t rate_interval_us;
 	const char *name; /* "vif3.0", for logs; copied */
 };

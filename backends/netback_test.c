@@ -386,10 +386,11 @@ static void test_tx_ring_overflow(void **state)
 	assert_int_equal(fe->fatal, 1);
 }
 
-/* rate=100000B/s@100ms: 10000 bytes of credit per 100 ms window. */
+/* rate=100000B/s@100ms, "10000,100000" in XenStore: 10000 bytes of
+ * credit per 100 ms window. */
 static void test_tx_rate_limit(void **state)
 {
-	struct fe *fe = fe_new_rate(100000, 100000);
+	struct fe *fe = fe_new_rate(10000, 100000);
 	uint8_t pkt[1000], out[1100];
 	int n;
 

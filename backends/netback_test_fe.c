@@ -93,13 +93,13 @@ struct fe *fe_new(bool sg, bool gso4, bool gso6, bool ipv6_csum)
 	return fe;
 }
 
-struct fe *fe_new_rate(uint64_t bytes_per_s, uint32_t interval_us)
+struct fe *fe_new_rate(uint64_t bytes, uint32_t interval_us)
 {
 	struct fe *fe = fe_alloc();
 	struct netback_params p;
 
 	fe_params(fe, &p);
-	p.rate_bytes_per_s = bytes_per_s;
+	p.rate_bytes = bytes;
 	p.rate_interval_us = interval_us;
 	if (netback_create(&fe->nb, &p) < 0)
 		abort();

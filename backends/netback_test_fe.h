@@ -28,7 +28,7 @@ struct fe *fe_alloc(void);
 void fe_params(struct fe *fe, struct netback_params *p);
 /* fe_alloc + netback_create with these features. */
 struct fe *fe_new(bool sg, bool gso4, bool gso6, bool ipv6_csum);
-struct fe *fe_new_rate(uint64_t bytes_per_s, uint32_t interval_us);
+struct fe *fe_new_rate(uint64_t bytes, uint32_t interval_us);
 void fe_free(struct fe *fe);
 
 void fe_grant(struct fe *fe, uint32_t ref, uint32_t gfn, bool readonly);

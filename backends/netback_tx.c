@@ -41,14 +41,12 @@ int nb_tx_init(struct netback *nb)
 	if (!nb->tx_buf)
 		return -ENOMEM;
 	BACK_RING_INIT(&nb->tx, (netif_tx_sring_t *)nb->p.tx_ring, NB_PAGE);
-	if (nb->p.rate_bytes_per_s) {
+	if (nb->p.rate_bytes) {
 		uint64_t us = nb->p.rate_interval_us ? nb->p.rate_interval_us
 						     : 50000;
 
 		nb->credit_ns = us * 1000;
-		nb->credit_bytes = nb->p.rate_bytes_per_s * us / 1000000;
-		if (!nb->credit_bytes)
-			nb->credit_bytes = 1;
+		nb->credit_bytes = nb->p.rate_bytes;
 		nb->remaining_credit = nb->credit_bytes;
 		nb->credit_window_start = nb_now_ns();
 	}

@@ -23,8 +23,9 @@ ip link add name xenbr0 type bridge forward_delay 0 stp_state 0
 ip addr add 10.0.0.1/24 dev xenbr0
 ip link set xenbr0 up
 
-# iperf NAME IP: both directions against the guest's server at IP, after
-# it answers a ping; lines "NAME h2g MBIT" and "NAME g2h MBIT" in $W/res.
+# iperf NAME IP PID: both directions against the guest's server at IP,
+# after it answers a ping; lines "NAME h2g MBIT" and "NAME g2h MBIT" in
+# $W/res, and the KVM counters and CPU time of the VMM process PID.
 iperf() {
 	_i=0
 	while ! ping -c 1 -W 1 $2 >/dev/null 2>&1 && [ $_i -lt 60 ]; do _i=$((_i + 1)); done
@@ -35,9 +36,12 @@ iperf() {
 	for dir in h2g g2h; do
 		r=; [ $dir = g2h ] && r=-R
 		bench_perf_start $1-$dir
+		bench_kvm_stats $1-$dir-0 "$3"
 		# A guest that dies mid-run must not hang the bench.
 		timeout $((RT + 60)) iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
+		bench_kvm_stats $1-$dir-1 "$3"
 		bench_perf_stop
+		echo "bench/net: $1 $dir KVM counters: $(bench_kvm_diff $1-$dir-0 $1-$dir-1)"
 		mb=$(awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' $W/$1-$dir.out)
 		if [ -n "$mb" ]; then
 			echo "$1 $dir $mb" >>$W/res
@@ -63,7 +67,7 @@ out=$(xm create $W/bench.cfg 2>&1) || echo "bench/net: xm create: $out"
 if bench_wait_log $W/clog/guest-bench.log BENCH-NET-UP 300 "xm list bench"; then
 	tr -d '\r' <$W/clog/guest-bench.log | grep '^BENCH'
 	echo "bench/net: bridge members: $(ls /sys/class/net/xenbr0/brif | tr '\n' ' ')"
-	iperf kxen 10.0.0.2 || bench_kxen_failed bench
+	iperf kxen 10.0.0.2 "$(bench_monitor_pid)" || bench_kxen_failed bench
 	grep -q '^kxen ' $W/res || bench_kxen_failed bench
 else
 	echo "bench/net: the kxen guest's network did not come up"
@@ -91,7 +95,7 @@ for vhost in off on; do
 	ip link set qtap$n up
 	if bench_wait_log $W/q-$vhost.log BENCH-NET-UP 300 "kill -0 $BENCH_QEMU"; then
 		tr -d '\r' <$W/q-$vhost.log | grep '^BENCH'
-		iperf qemu-vhost-$vhost 10.0.0.$n
+		iperf qemu-vhost-$vhost 10.0.0.$n $BENCH_QEMU
 	else
 		echo "bench/net: the QEMU (vhost=$vhost) guest's network did not come up; its output:"
 		tail -n 30 $W/q-$vhost.log

@@ -180,6 +180,13 @@ void cfg_disk_clear(struct cfg_disk *d);
 __attribute__((warn_unused_result)) int
 cfg_vif_parse(const char *spec, struct cfg_vif *out, char *err, size_t errlen);
 void cfg_vif_clear(struct cfg_vif *v);
+/* xl's vif rate= ("10Mb/s", "1MB/s@20ms": bytes or bits per second, then
+ * the replenishment interval, 50 ms unless given) as libxl stores it:
+ * bytes per interval and the interval in microseconds. -EINVAL or
+ * -EOVERFLOW with a phrase. */
+__attribute__((warn_unused_result)) int
+cfg_vif_rate(const char *s, uint64_t *bytes_per_interval,
+	     uint32_t *interval_us, char *err, size_t errlen);
 /* "0-3,^2" into map (CFG_CPUMAP_WORDS words); -EINVAL with a phrase. */
 __attribute__((warn_unused_result)) int
 cfg_cpus_parse(const char *s, uint64_t *map, char *err, size_t errlen);

@@ -155,11 +155,56 @@ static void test_vif(void **state)
 		"10MB/s@20ms)");
 	vif_bad("rate=10Mb/s@5h", "invalid rate '10Mb/s@5h' (expected e.g. "
 		"10Mb/s or 10MB/s@20ms)");
+	vif_bad("rate=5000000000B/s", "rate '5000000000B/s' out of range (1 "
+		"to 4294967295 per unit, interval at most 4294967295us)");
+	vif_bad("rate=10Mb/s@0ms", "rate '10Mb/s@0ms' out of range (1 to "
+		"4294967295 per unit, interval at most 4294967295us)");
+	vif_bad("rate=1Kb/s@5000000s", "rate '1Kb/s@5000000s' out of range (1 "
+		"to 4294967295 per unit, interval at most 4294967295us)");
+	vif_bad("rate=1b/s", "rate '1b/s' is less than a byte per interval");
+	vif_bad("rate=10Mb/s@", "invalid rate '10Mb/s@' (expected e.g. "
+		"10Mb/s or 10MB/s@20ms)");
 	vif_bad("brige=xenbr0", "unknown vif parameter 'brige' (did you mean "
 		"'bridge'?)");
 	vif_bad("xenbr0", "expected key=value in vif spec, found 'xenbr0'");
 	vif_bad("vifname=abcdefghijklmnop", "vifname 'abcdefghijklmnop' must "
 		"be 1 to 15 characters");
+}
+
+/* As libxlu's xlu_vif_parse_rate computes the values libxl stores. */
+static void test_vif_rate(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t bytes;
+		uint32_t usec;
+	} ok[] = {
+		{ "10Mb/s", 62500, 50000 },	  /* 1.25 MB/s for 50 ms */
+		{ "1MB/s@20ms", 20000, 20000 },
+		{ "100Kb/s@1s", 12500, 1000000 },
+		{ "3GB/s@100us", 300000, 100 },
+		{ "4294967295B/s@4294967295us", 18446744065119ull,
+		  4294967295u },
+		{ "80b/s@1s", 10, 1000000 },
+	};
+	char err[128];
+	uint64_t b;
+	uint32_t u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(cfg_vif_rate(ok[i].s, &b, &u, err, sizeof(err)),
+				 0);
+		assert_int_equal(b, ok[i].bytes);
+		assert_int_equal(u, ok[i].usec);
+	}
+	assert_int_equal(cfg_vif_rate("1Tb/s", &b, &u, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(cfg_vif_rate("0Mb/s", &b, &u, err, sizeof(err)),
+			 -EOVERFLOW);
+	assert_int_equal(cfg_vif_rate("4294967295Gb/s@4294967295us", &b, &u,
+				      err, sizeof(err)),
+			 -EOVERFLOW);
 }
 
 static void test_cpus(void **state)
@@ -191,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_disk_good),
 		cmocka_unit_test(test_disk_bad),
 		cmocka_unit_test(test_vif),
+		cmocka_unit_test(test_vif_rate),
 		cmocka_unit_test(test_cpus),
 	};
 	return cmocka_run_group_tests_name("cfg_spec", tests, NULL, NULL);

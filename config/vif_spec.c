@@ -92,40 +92,87 @@ static int ip_check(const char *s, char *err, size_t len)
 	return 0;
 }
 
-/* "<digits><unit>/s" with unit in B b KB Kb MB Mb GB Gb; then optional
- * "@<digits><s|ms|us>". */
-static int rate_check(const char *s, char *err, size_t len)
+/* A decimal number, 1 to UINT32_MAX as libxlu allows; *end after it. */
+static int rate_number(const char *s, const char **end, uint64_t *out)
 {
-	static const char *const units[] = { "GB", "Gb", "MB", "Mb", "KB",
-					     "Kb", "B", "b", NULL };
+	uint64_t v = 0;
 	const char *p = s;
-	size_t u;
 
 	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > UINT32_MAX)
+			return -EOVERFLOW;
+	}
+	if (v == 0)
+		return -EOVERFLOW;
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+int cfg_vif_rate(const char *s, uint64_t *bytes_per_interval,
+		 uint32_t *interval_us, char *err, size_t len)
+{
+	static const struct { const char *unit; uint64_t mult, div; } units[] = {
+		{ "GB", 1000000000, 1 }, { "Gb", 1000000000, 8 },
+		{ "MB", 1000000, 1 },	 { "Mb", 1000000, 8 },
+		{ "KB", 1000, 1 },	 { "Kb", 1000, 8 },
+		{ "B", 1, 1 },		 { "b", 1, 8 },
+	};
+	const char *p = s;
+	uint64_t rate, usec = 50000; /* libxl's default interval */
+	size_t u, n = sizeof(units) / sizeof(units[0]);
+	int rc = rate_number(p, &p, &rate);
+
+	if (rc)
 		goto bad;
-	while (isdigit((unsigned char)*p))
-		p++;
-	for (u = 0; units[u]; u++)
-		if (!strncmp(p, units[u], strlen(units[u])))
+	for (u = 0; u < n; u++)
+		if (!strncmp(p, units[u].unit, strlen(units[u].unit)))
 			break;
-	if (!units[u])
+	rc = -EINVAL;
+	if (u == n)
 		goto bad;
-	p += strlen(units[u]);
+	p += strlen(units[u].unit);
 	if (strncmp(p, "/s", 2))
 		goto bad;
 	p += 2;
-	if (*p == '\0')
-		return 0;
-	if (*p++ != '@' || !isdigit((unsigned char)*p))
+	rate = rate * units[u].mult / units[u].div;
+	if (*p == '@') {
+		rc = rate_number(p + 1, &p, &usec);
+		if (rc)
+			goto bad;
+		rc = -EINVAL;
+		if (!strcmp(p, "s"))
+			usec *= 1000000;
+		else if (!strcmp(p, "ms"))
+			usec *= 1000;
+		else if (strcmp(p, "us"))
+			goto bad;
+		rc = -EOVERFLOW;
+		if (usec > UINT32_MAX)
+			goto bad;
+	} else if (*p) {
 		goto bad;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (!strcmp(p, "s") || !strcmp(p, "ms") || !strcmp(p, "us"))
+	}
+	rc = -EOVERFLOW;
+	if (rate > UINT64_MAX / usec)
+		goto bad;
+	*bytes_per_interval = rate * usec / 1000000;
+	*interval_us = (uint32_t)usec;
+	if (*bytes_per_interval)
 		return 0;
-bad:
-	snprintf(err, len, "invalid rate '%s' (expected e.g. 10Mb/s or "
-		 "10MB/s@20ms)", s);
+	snprintf(err, len, "rate '%s' is less than a byte per interval", s);
 	return -EINVAL;
+bad:
+	if (rc == -EOVERFLOW)
+		snprintf(err, len, "rate '%s' out of range (1 to 4294967295 "
+			 "per unit, interval at most 4294967295us)", s);
+	else
+		snprintf(err, len, "invalid rate '%s' (expected e.g. 10Mb/s "
+			 "or 10MB/s@20ms)", s);
+	return rc;
 }
 
 static char **vif_field(struct cfg_vif *v, const char *key)
@@ -164,8 +211,13 @@ static int vif_key(struct cfg_vif *v, const char *key, const char *val,
 	}
 	if (!strcmp(key, "ip") && ip_check(val, err, len))
 		return -EINVAL;
-	if (!strcmp(key, "rate") && rate_check(val, err, len))
-		return -EINVAL;
+	if (!strcmp(key, "rate")) {
+		uint64_t bytes;
+		uint32_t usec;
+
+		if (cfg_vif_rate(val, &bytes, &usec, err, len))
+			return -EINVAL;
+	}
 	if (!strcmp(key, "vifname") && (!*val || strlen(val) > 15)) {
 		snprintf(err, len, "vifname '%s' must be 1 to 15 characters",
 			 val);

@@ -7,6 +7,7 @@
  * on its bridge or route and writes hotplug-status. The frontend's keys
  * (checked): tx-ring-ref, rx-ring-ref, event-channel or
  * event-channel-tx/-rx, request-rx-copy, feature-* for what it can take. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ struct vif {
 	char script[512];
 	unsigned max_queues, nr_queues;
 	struct vif_queue q[VIF_MAX_QUEUES];
-	uint64_t rate_bytes_per_s;
+	uint64_t rate_bytes; /* per rate_interval_us; 0: unlimited */
 	uint32_t rate_interval_us;
 };
 
@@ -45,46 +46,27 @@ static int run_script(struct xenbus_be_dev *dev, struct vif *v,
 	return dev_run_script(dev, v->script, action, "vif", v->ifname);
 }
 
-/* xl's rate=: "10Mb/s", "1MB/s@20ms" (bytes or bits, per second). */
-static int parse_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
+/* The "rate" node as libxl writes it and Linux netback's
+ * xen_net_read_rate reads it: "<bytes per interval>,<interval in us>",
+ * both decimal. Unlike Linux (which warns and goes unlimited), a bad value
+ * fails the device: the toolstack wrote it, and a limit silently dropped
+ * is worse than a vif that says why it will not connect. */
+static int parse_rate(const char *s, uint64_t *bytes, uint32_t *usec)
 {
+	unsigned long long b, u;
 	char *end;
-	double v = strtod(s, &end);
-	double mult = 1;
 
-	if (end == s || v < 0)
+	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
-	switch (*end) {
-	case 'G': mult = 1e9; end++; break;
-	case 'M': mult = 1e6; end++; break;
-	case 'K': case 'k': mult = 1e3; end++; break;
-	default: break;
-	}
-	if (*end == 'b')
-		mult /= 8;
-	else if (*end != 'B')
+	errno = 0;
+	b = strtoull(s, &end, 10);
+	if (errno || *end != ',' || !isdigit((unsigned char)end[1]))
 		return -EINVAL;
-	end++;
-	if (strncmp(end, "/s", 2))
+	u = strtoull(end + 1, &end, 10);
+	if (errno || *end || b == 0 || u == 0 || u > UINT32_MAX)
 		return -EINVAL;
-	end += 2;
-	*interval_us = 0;
-	if (*end == '@') {
-		double t = strtod(end + 1, &end);
-
-		if (!strcmp(end, "ms"))
-			t *= 1000;
-		else if (!strcmp(end, "s"))
-			t *= 1000000;
-		else if (strcmp(end, "us"))
-			return -EINVAL;
-		if (t < 1 || t > 1e9)
-			return -EINVAL;
-		*interval_us = (uint32_t)t;
-	} else if (*end) {
-		return -EINVAL;
-	}
-	*bps = (uint64_t)(v * mult);
+	*bytes = b;
+	*usec = (uint32_t)u;
 	return 0;
 }
 
@@ -104,7 +86,7 @@ static int vif_probe(struct xenbus_be_dev *dev)
 		snprintf(name, sizeof(name), "vif%d.%u", xenbus_be_domid(dev),
 			 dev->devid);
 	if (xenbus_be_read(dev, false, "rate", rate, sizeof(rate)) == 0 &&
-	    parse_rate(rate, &v->rate_bytes_per_s, &v->rate_interval_us)) {
+	    parse_rate(rate, &v->rate_bytes, &v->rate_interval_us)) {
 		xenbus_be_error(dev, EINVAL, "bad rate '%s'", rate);
 		rc = -EINVAL;
 		goto fail;
@@ -311,7 +293,8 @@ static int vif_connect_queue(struct xenbus_be_dev *dev, struct vif *v,
 		.gso_tcpv6 = fe_flag(dev, "feature-gso-tcpv6"),
 		.ipv6_csum = fe_flag(dev, "feature-ipv6-csum-offload"),
 		/* rate= is the vif's: shared out among its queues. */
-		.rate_bytes_per_s = v->rate_bytes_per_s / v->nr_queues,
+		.rate_bytes = v->rate_bytes ? (v->rate_bytes + v->nr_queues - 1) /
+						  v->nr_queues : 0,
 		.rate_interval_us = v->rate_interval_us,
 		.name = v->ifname,
 	};

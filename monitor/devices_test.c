@@ -1212,24 +1212,46 @@ static void test_vif_bad_connect(void **state)
 	vif_close();
 }
 
-static void test_vif_bad_rate(void **state)
+/* "rate" as libxl writes it: bytes per interval, interval in us. */
+static void test_vif_rate(void **state)
 {
-	char *err;
-
 	(void)state;
 	SKIP_WITHOUT_XENSTORED();
-	add_vif("rate", "10Mb/s@0ms");
+	attach_vif("rate", "62500,50000");
+	vif_rings_init();
+	vif_write_keys();
+	vif_fe_put("state", "%d", XenbusStateConnected);
+	expect_be_state(VIF_BE, XenbusStateConnected);
+	vif_close();
+}
+
+static const char *const vif_bad_rates[] = {
+	"10Mb/s@20ms", /* xl's syntax belongs in the config, not here */
+	"0,50000", "62500,0", "62500,", ",50000", "62500,50000x",
+	"-1,50000", "62500,4294967296", "99999999999999999999,1",
+};
+
+static void test_vif_bad_rate(void **state)
+{
+	const char *rate = *state;
+	char *err;
+
+	SKIP_WITHOUT_XENSTORED();
+	print_message("  rate = '%s'\n", rate);
+	add_vif("rate", rate);
 	expect_be_state(VIF_BE, XenbusStateClosed);
 	err = xsr(VIF_BE "/error");
 	assert_non_null(err);
+	assert_non_null(strstr(err, "bad rate"));
 	free(err);
 }
 
 int main(int argc, char **argv)
 {
 	enum { NB = sizeof(bad_cases) / sizeof(bad_cases[0]),
-	       NV = sizeof(vif_bad_cases) / sizeof(vif_bad_cases[0]) };
-	struct CMUnitTest tests[11 + NB + NV];
+	       NV = sizeof(vif_bad_cases) / sizeof(vif_bad_cases[0]),
+	       NR = sizeof(vif_bad_rates) / sizeof(vif_bad_rates[0]) };
+	struct CMUnitTest tests[11 + NB + NV + NR];
 	const char *env = getenv("KXEN_XENSTORED");
 	char self[PATH_MAX - 32];
 	unsigned n = 0;
@@ -1282,7 +1304,12 @@ int main(int argc, char **argv)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
 		test_vif_lifecycle, setup, teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
-		test_vif_bad_rate, setup, teardown);
+		test_vif_rate, setup, teardown);
+	for (unsigned i = 0; i < NR; i++)
+		tests[n++] = (struct CMUnitTest)
+			cmocka_unit_test_prestate_setup_teardown(
+				test_vif_bad_rate, setup, teardown,
+				(void *)vif_bad_rates[i]);
 	for (unsigned i = 0; i < NV; i++)
 		tests[n++] = (struct CMUnitTest)
 			cmocka_unit_test_prestate_setup_teardown(

@@ -175,8 +175,20 @@ static void write_nic(struct dw *w, json_t *nic, unsigned devid,
 	dw_put(w, be, "hotplug-status", "%s", "");
 	if (str(nic, "ip", NULL))
 		dw_put(w, be, "ip", "%s", str(nic, "ip", NULL));
-	if (str(nic, "rate", NULL))
-		dw_put(w, be, "rate", "%s", str(nic, "rate", NULL));
+	if (str(nic, "rate", NULL)) {
+		uint64_t bytes;
+		uint32_t usec;
+		char err[160];
+
+		/* As libxl: bytes per interval, then the interval in us
+		 * (Linux netback's xen_net_read_rate reads it so). */
+		if (cfg_vif_rate(str(nic, "rate", NULL), &bytes, &usec, err,
+				 sizeof(err)))
+			w->rc = w->rc ?: -EINVAL;
+		else
+			dw_put(w, be, "rate", "%llu,%u",
+			       (unsigned long long)bytes, usec);
+	}
 	if (str(nic, "ifname", NULL))
 		dw_put(w, be, "vifname", "%s", str(nic, "ifname", NULL));
 }

@@ -43,7 +43,7 @@ check "vif backend bridge default" "xenbr0" "$(xenstore-read $B/vif/1/0/bridge)"
 check "vif backend script" "/etc/xen/scripts/vif-bridge" "$(xenstore-read $B/vif/1/0/script)"
 check "vif 1 mac" "00:16:3e:00:00:42" "$(xenstore-read $F/vif/1/mac)"
 check "vif 1 bridge" "br1" "$(xenstore-read $B/vif/1/1/bridge)"
-check "vif 1 rate" "10Mb/s" "$(xenstore-read $B/vif/1/1/rate)"
+check "vif 1 rate (libxl: bytes per interval,us)" "62500,50000" "$(xenstore-read $B/vif/1/1/rate)"
 check "vif frontend perms" "n1,r0" "$(perm $F/vif/0)"
 check "vif backend perms" "n0,r1" "$(perm $B/vif/1/0)"
 
