@@ -8,18 +8,8 @@ import subprocess
 import sys
 import time
 
-from xenstore_raw import Guest, Sock, args
+from xenstore_raw import Guest, Sock, args, check, finish
 
-fails = 0
-
-
-def check(name, expected, actual):
-    global fails
-    if expected == actual:
-        print("ok  ", name)
-    else:
-        fails += 1
-        print("FAIL", name, "\n  expected:", repr(expected), "\n  actual:  ", repr(actual))
 
 
 pid, pidfile = int(sys.argv[1]), sys.argv[2]
@@ -49,5 +39,4 @@ check("domain still introduced", b"T\0", d0.call("IS_DOMAIN_INTRODUCED", args("6
 check("ring indexes were not reset", True, g.idx(2048) > 0)
 d0.call("RELEASE", args("6"))
 g.close()
-print("all checks passed" if not fails else "%d check(s) failed" % fails)
-sys.exit(1 if fails else 0)
+finish()

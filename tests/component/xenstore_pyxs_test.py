@@ -4,22 +4,11 @@ import os
 import resource
 import socket
 import struct
-import sys
 import time
 
 from pyxs import Client
-from xenstore_raw import Sock, XsError, args, HDR, TYPES
+from xenstore_raw import Sock, XsError, args, HDR, TYPES, check, finish
 
-fails = 0
-
-
-def check(name, expected, actual):
-    global fails
-    if expected == actual:
-        print("ok  ", name)
-    else:
-        fails += 1
-        print("FAIL", name, "\n  expected:", repr(expected), "\n  actual:  ", repr(actual))
 
 
 path = os.environ["XENSTORED_PATH"]
@@ -171,5 +160,4 @@ for i in range(2000):
     s.call("TRANSACTION_START")
 check("2000 open transactions for dom0", "OK", s.err("RESET_WATCHES"))
 
-print("all checks passed" if not fails else "%d check(s) failed" % fails)
-sys.exit(1 if fails else 0)
+finish()

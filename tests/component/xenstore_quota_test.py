@@ -1,20 +1,9 @@
 """tests/component/xenstore_quota_test.py: xenstored started with
 -E 20 -S 200 -W 3 -t 1 -A 2 -M 40 -Q transaction-nodes=8 -Q outstanding=2;
 a fake domain hits each limit with Xen's error."""
-import sys
 
-from xenstore_raw import Guest, Sock, XsError, args, HDR, TYPES
+from xenstore_raw import Guest, Sock, XsError, args, HDR, TYPES, check, finish
 
-fails = 0
-
-
-def check(name, expected, actual):
-    global fails
-    if expected == actual:
-        print("ok  ", name)
-    else:
-        fails += 1
-        print("FAIL", name, "\n  expected:", repr(expected), "\n  actual:  ", repr(actual))
 
 
 d0 = Sock()
@@ -73,5 +62,4 @@ check("-Q outstanding=2: all 10 pipelined requests answered", 10, got)
 
 d0.call("RELEASE", args("3"))
 g.close()
-print("all checks passed" if not fails else "%d check(s) failed" % fails)
-sys.exit(1 if fails else 0)
+finish()

@@ -9,6 +9,7 @@ import os
 import select
 import socket
 import struct
+import sys
 
 TYPES = dict(CONTROL=0, DIRECTORY=1, READ=2, GET_PERMS=3, WATCH=4, UNWATCH=5,
              TRANSACTION_START=6, TRANSACTION_END=7, INTRODUCE=8, RELEASE=9,
@@ -16,6 +17,25 @@ TYPES = dict(CONTROL=0, DIRECTORY=1, READ=2, GET_PERMS=3, WATCH=4, UNWATCH=5,
              WATCH_EVENT=15, ERROR=16, IS_DOMAIN_INTRODUCED=17, RESUME=18,
              SET_TARGET=19, RESET_WATCHES=21, DIRECTORY_PART=22)
 HDR = struct.Struct("<IIII")
+
+
+_fails = 0
+
+
+def check(name, expected, actual):
+    """One named check: prints ok or FAIL with both values."""
+    global _fails
+    if expected == actual:
+        print("ok  ", name)
+    else:
+        _fails += 1
+        print("FAIL", name, "\n  expected:", repr(expected), "\n  actual:  ", repr(actual))
+
+
+def finish():
+    """Say how the checks went and exit 1 if any failed."""
+    print("all checks passed" if not _fails else "%d check(s) failed" % _fails)
+    sys.exit(1 if _fails else 0)
 
 
 def args(*strs):

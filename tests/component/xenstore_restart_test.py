@@ -7,18 +7,8 @@ import signal
 import sys
 import time
 
-from xenstore_raw import Guest, Sock, args
+from xenstore_raw import Guest, Sock, args, check, finish
 
-fails = 0
-
-
-def check(name, expected, actual):
-    global fails
-    if expected == actual:
-        print("ok  ", name)
-    else:
-        fails += 1
-        print("FAIL", name, "\n  expected:", repr(expected), "\n  actual:  ", repr(actual))
 
 
 pid = int(sys.argv[1])
@@ -55,5 +45,4 @@ time.sleep(0.5)
 check("after CONTROL live update: watch", b"OK\0", s.call("WRITE", args("/lu/c") + b"3"))
 check("watch event after second update", args("/lu/c", "tok"), s.event())
 check("ring after second update", b"x", g.call("READ", args("mine")))
-print("all checks passed" if not fails else "%d check(s) failed" % fails)
-sys.exit(1 if fails else 0)
+finish()

@@ -3,23 +3,12 @@
 The test introduces domains with their store page and eventfds passed by
 SCM_RIGHTS, then speaks xenbus over the ring as a guest would."""
 import struct
-import sys
 import time
 
 from xenstore_raw import (Guest, Sock, XsError, args, HDR, TYPES,
                           OFF_CONNECTION, OFF_ERROR, OFF_REQ_CONS,
-                          OFF_REQ_PROD)
+                          OFF_REQ_PROD, check, finish)
 
-fails = 0
-
-
-def check(name, expected, actual):
-    global fails
-    if expected == actual:
-        print("ok  ", name)
-    else:
-        fails += 1
-        print("FAIL", name, "\n  expected:", repr(expected), "\n  actual:  ", repr(actual))
 
 
 def wait_until(cond, timeout=2.0):
@@ -178,5 +167,4 @@ check("ring attached later", b"/local/domain/8\0", r.call("GET_DOMAIN_PATH", arg
 dom0.call("RELEASE", args("8"))
 r.close()
 
-print("all checks passed" if not fails else "%d check(s) failed" % fails)
-sys.exit(1 if fails else 0)
+finish()
