@@ -39,9 +39,9 @@ disk = [ 'file:$img,xvdb,w' ]
 EOF
 limit=$((RT * 4 + 400))
 out=$(xm create $W/bench.cfg 2>&1) || echo "bench/blk: xm create: $out"
-bench_wait_log $W/clog/guest-bench.log BENCH-DEV $limit "xm list bench" && bench_perf_start kxen
+wait_log $W/clog/guest-bench.log BENCH-DEV $limit "xm list bench" && bench_perf_start kxen
 bench_kvm_stats kxen-0 "$(bench_monitor_pid)"
-ok=0; bench_wait_log $W/clog/guest-bench.log BENCH-DONE $limit "xm list bench" || ok=1
+ok=0; wait_log $W/clog/guest-bench.log BENCH-DONE $limit "xm list bench" || ok=1
 bench_kvm_stats kxen-1 "$(bench_monitor_pid)"
 bench_perf_stop
 echo "bench/blk: kxen KVM counters during fio: $(bench_kvm_diff kxen-0 kxen-1)"
@@ -63,9 +63,9 @@ for try in 1 2; do
 		-append "console=ttyS0 rdinit=/init kxen.run=/bench quiet panic=-1" \
 		-drive file=$img,if=none,id=d0,format=raw,cache=writeback,aio=io_uring \
 		-device virtio-blk-pci,drive=d0
-	bench_wait_log $W/q.log BENCH-DEV $limit "kill -0 $BENCH_QEMU" && bench_perf_start qemu
+	wait_log $W/q.log BENCH-DEV $limit "kill -0 $BENCH_QEMU" && bench_perf_start qemu
 	bench_kvm_stats qemu-0 $BENCH_QEMU
-	ok=0; bench_wait_log $W/q.log BENCH-DONE $limit "kill -0 $BENCH_QEMU" || ok=1
+	ok=0; wait_log $W/q.log BENCH-DONE $limit "kill -0 $BENCH_QEMU" || ok=1
 	bench_kvm_stats qemu-1 $BENCH_QEMU
 	bench_perf_stop
 	echo "bench/blk: QEMU KVM counters during fio: $(bench_kvm_diff qemu-0 qemu-1)"

@@ -64,7 +64,7 @@ vcpus = $VCPUS
 vif = [ 'bridge=xenbr0,ip=10.0.0.2' ]
 EOF
 out=$(xm create $W/bench.cfg 2>&1) || echo "bench/net: xm create: $out"
-if bench_wait_log $W/clog/guest-bench.log BENCH-NET-UP 300 "xm list bench"; then
+if wait_log $W/clog/guest-bench.log BENCH-NET-UP 300 "xm list bench"; then
 	tr -d '\r' <$W/clog/guest-bench.log | grep '^BENCH'
 	echo "bench/net: bridge members: $(ls /sys/class/net/xenbr0/brif | tr '\n' ' ')"
 	iperf kxen 10.0.0.2 "$(bench_monitor_pid)" || bench_kxen_failed bench
@@ -93,7 +93,7 @@ for vhost in off on; do
 	while ! ip link show qtap$n >/dev/null 2>&1 && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
 	ip link set qtap$n master xenbr0
 	ip link set qtap$n up
-	if bench_wait_log $W/q-$vhost.log BENCH-NET-UP 300 "kill -0 $BENCH_QEMU"; then
+	if wait_log $W/q-$vhost.log BENCH-NET-UP 300 "kill -0 $BENCH_QEMU"; then
 		tr -d '\r' <$W/q-$vhost.log | grep '^BENCH'
 		iperf qemu-vhost-$vhost 10.0.0.$n $BENCH_QEMU
 	else

@@ -1,36 +1,15 @@
 # bench/scenario-lib.sh: sourced by bench/blk-scenario.sh and
 # bench/net-scenario.sh inside the test bed (busybox ash). Needs W (a work
-# folder) and KXEN_FILES.
+# folder) and KXEN_FILES with testbed/dom0.sh in it.
 
-# bench_wait_log FILE PATTERN SECONDS [ALIVE]: 0 once PATTERN shows up in
-# FILE; gives up early once the command ALIVE (if given) fails.
-bench_wait_log() {
-	_i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $_i -lt $(($3 * 10)) ]; do
-		if [ -n "${4:-}" ] && [ $((_i % 20)) = 19 ] && ! eval "$4" >/dev/null 2>&1; then
-			sleep 0.5; break
-		fi
-		sleep 0.1; _i=$((_i + 1))
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
+# The dom0 (xenstored, xend) and wait_log are testbed/dom0.sh's.
+. $KXEN_FILES/dom0.sh
 
-# bench_xend_start: xenstored and xend as tests/component/blk-testbed.sh
-# runs them; xm talks to them through the exported variables.
+# bench_xend_start: xenstored and xend, as the test scenarios run them;
+# xm talks to them through the variables dom0_start exports.
 bench_xend_start() {
-	mkdir -p $W/st $W/clog /run/xenstored
-	xenstored --socket /run/xenstored/socket --state-dir $W/st \
-		--log-file $W/xenstored.log &
-	BENCH_XS=$!
-	sleep 0.5
-	export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-	export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
-	xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-		--log-file $W/xend.log --console-log-dir $W/clog \
-		--auto-dir $W/auto --min-restart-interval 0 &
-	BENCH_XEND=$!
-	_i=0
-	while ! xm list >/dev/null 2>&1 && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	dom0_start $W
+	dom0_start_xend
 }
 
 # bench_xend_stop NAME: destroy the domain if it is still there, stop both.
@@ -38,8 +17,7 @@ bench_xend_stop() {
 	_i=0
 	while xm list "$1" >/dev/null 2>&1 && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
 	xm list "$1" >/dev/null 2>&1 && xm destroy "$1"
-	kill $BENCH_XEND $BENCH_XS 2>/dev/null
-	wait $BENCH_XEND $BENCH_XS 2>/dev/null
+	dom0_stop
 }
 
 # bench_kxen_failed NAME: what the guest, the monitor and xend said.

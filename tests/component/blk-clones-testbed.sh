@@ -37,12 +37,12 @@ EOF
 	chmod 755 "$t/ov/clonetest"
 	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
-	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-600}" "$0" tests/component/testbed_lib.sh \
+	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-600}" "$0" testbed/dom0.sh \
 		"$t/base.qcow2" "$t/initrd"
 fi
 
 TB_NAME=blk-clones-testbed
-. "$KXEN_FILES/testbed_lib.sh"
+. "$KXEN_FILES/dom0.sh"
 F=$KXEN_FILES
 W=/tmp/ct
 mkdir -p $W /etc/lvm /run/lock/lvm
@@ -69,8 +69,8 @@ lvm lvcreate -q -s -L 16M -n websnap kxenvg/web >/dev/null && ok "LVM snapshot k
 	bad "lvcreate -s"
 printf 'origin-changed!!' | dd of=/dev/kxenvg/web conv=notrunc,fsync 2>/dev/null
 
-tb_start $W
-tb_start_xend
+dom0_start $W
+dom0_start_xend
 val() { sed -n "s/^$1=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-cl.log | tail -n 1 | tr -d '\r'; }
 cat >$W/cl.cfg <<EOF
 name = "cl"
@@ -108,7 +108,7 @@ qemu-img convert -f qcow2 -O raw $F/base.qcow2 $W/base.raw
 	bad "origin holds '$(head -c 16 /dev/kxenvg/web)'"
 [ "$(head -c 16 /dev/kxenvg/websnap)" = lvm-origin-data! ] && ok "the snapshot still holds the old data" ||
 	bad "snapshot holds '$(head -c 16 /dev/kxenvg/websnap)'"
-tb_stop
+dom0_stop
 if [ $fail != 0 ]; then
 	echo "--- guest console"; tail -n 40 $W/clog/guest-cl.log
 	echo "--- xend.log"; tail -n 20 $W/xend.log

@@ -84,16 +84,16 @@ EOF
 	chmod 755 "$t/ov/blktest"
 	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
-	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-700}" "$0" tests/component/testbed_lib.sh \
+	exec testbed/run --timeout "${KXEN_BLK_TESTBED_TIMEOUT:-700}" "$0" testbed/dom0.sh \
 		"$t/root.img" "$t/ro.img" "$t/raw.img" "$t/hot.img" "$t/initrd"
 fi
 
 TB_NAME=blk-testbed
-. "$KXEN_FILES/testbed_lib.sh"
+. "$KXEN_FILES/dom0.sh"
 F=$KXEN_FILES
 W=/tmp/bt
-tb_start $W
-tb_start_xend
+dom0_start $W
+dom0_start_xend
 val() { sed -n "s/^$1=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-blk.log | tail -n 1 | tr -d '\r'; }
 cat >$W/blk.cfg <<EOF
 name = "blk"
@@ -165,7 +165,7 @@ grep -h "queue(s)" $W/run/domains/*/monitor.log | head -n 3
 grep -q "connected, 2 queue(s)" $W/run/domains/*/monitor.log &&
 	ok "blkfront took two queues (2 vCPUs)" || bad "no multi-queue connection"
 xm destroy blk
-tb_stop
+dom0_stop
 grep -E 'WARNING:|BUG:|Call Trace' $W/clog/guest-blk.log && bad "kernel warnings"
 if [ $fail != 0 ]; then
 	echo "--- guest console"; tail -n 60 $W/clog/guest-blk.log

@@ -26,17 +26,17 @@ if [ -z "${KXEN_TESTBED:-}" ]; then
 	fi
 	set +e
 	KXEN_TESTBED_MEM=${KXEN_TESTBED_MEM:-5120} exec testbed/run \
-		--timeout "${KXEN_DEBIAN_TESTBED_TIMEOUT:-900}" "$0" tests/component/testbed_lib.sh "$c/deb1.img"
+		--timeout "${KXEN_DEBIAN_TESTBED_TIMEOUT:-900}" "$0" testbed/dom0.sh "$c/deb1.img"
 fi
 
 TB_NAME=debian-testbed
-. "$KXEN_FILES/testbed_lib.sh"
+. "$KXEN_FILES/dom0.sh"
 F=$KXEN_FILES
 W=/tmp/dt
-tb_start $W
+dom0_start $W
 /etc/xen/scripts/network-bridge start bridge=xenbr0 addr=10.0.0.1/24 ||
 	bad "network-bridge start"
-tb_start_xend
+dom0_start_xend
 # The config kxen-create-image wrote, with the image where the test bed
 # put it.
 cat >$W/deb1.cfg <<EOF
@@ -61,7 +61,7 @@ ping -c 3 -W 3 10.0.0.10 >/dev/null 2>&1 && ok "the host pings the guest (10.0.0
 	bad "no ping reply from 10.0.0.10"
 xm shutdown -w deb1 >/dev/null 2>&1 && ok "xm shutdown -w: Debian powered off" ||
 	{ bad "shutdown"; xm destroy deb1; }
-tb_stop
+dom0_stop
 if [ $fail != 0 ]; then
 	echo "--- guest console"; tail -n 60 $W/clog/guest-deb1.log
 	echo "--- xend.log"; tail -n 20 $W/xend.log

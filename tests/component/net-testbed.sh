@@ -69,14 +69,14 @@ EOF
 	chmod 755 "$t/ov/nettest" "$t/ov/usr/share/udhcpc/default.script"
 	sh tests/component/guest-initrd.sh "$art/initramfs-modules.cpio.gz" "$t/ov" "$t/initrd"
 	set +e
-	exec testbed/run --timeout "${KXEN_NET_TESTBED_TIMEOUT:-700}" "$0" tests/component/testbed_lib.sh "$t/initrd"
+	exec testbed/run --timeout "${KXEN_NET_TESTBED_TIMEOUT:-700}" "$0" testbed/dom0.sh "$t/initrd"
 fi
 
 TB_NAME=net-testbed
-. "$KXEN_FILES/testbed_lib.sh"
+. "$KXEN_FILES/dom0.sh"
 F=$KXEN_FILES
 W=/tmp/nt
-tb_start $W
+dom0_start $W
 /etc/xen/scripts/network-bridge start bridge=xenbr0 addr=10.0.0.1/24 ||
 	bad "network-bridge start"
 # "Outside": a network namespace behind a veth that has no route back to
@@ -87,7 +87,7 @@ $IP netns add ext && $IP link add vext type veth peer name vext-in &&
 	$IP link set vext-in netns ext && $IP addr add 192.168.50.2/24 dev vext &&
 	$IP link set vext up && $IP -n ext addr add 192.168.50.1/24 dev vext-in &&
 	$IP -n ext link set vext-in up || bad "outside namespace"
-tb_start_xend
+dom0_start_xend
 val() { sed -n "s/^$2=\\([^\\r]*\\).*/\\1/p" $W/clog/guest-$1.log | tail -n 1 | tr -d '\r'; }
 cfg() { # NAME VIFS EXTRA VCPUS
 	cat >$W/$1.cfg <<EOF
@@ -163,7 +163,7 @@ ip link show vif1.2 >/dev/null 2>&1 && ok "vif1.2 on the host" || bad "no vif1.2
 xm destroy a; xm destroy b
 sleep 1
 ip link show vif1.0 >/dev/null 2>&1 && bad "vif1.0 left after destroy" || ok "vifs go with the domain"
-tb_stop
+dom0_stop
 grep -E 'WARNING:|BUG:|Call Trace' $W/clog/guest-*.log && bad "kernel warnings"
 if [ $fail != 0 ]; then
 	for g in a b; do echo "--- guest $g"; grep -v NET-IFACES $W/clog/guest-$g.log | tail -n 30; done

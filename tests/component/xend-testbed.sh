@@ -13,39 +13,19 @@ if [ -z "${KXEN_TESTBED:-}" ]; then
 		echo "xend-testbed: skipped (set KXEN_XEND_TESTBED=1 to boot the test bed)"
 		exit 0
 	fi
-	exec testbed/run --timeout "${KXEN_XEND_TESTBED_TIMEOUT:-600}" "$0"
+	exec testbed/run --timeout "${KXEN_XEND_TESTBED_TIMEOUT:-600}" "$0" \
+		testbed/dom0.sh
 fi
 
-fail=0
-ok() { echo "xend-testbed: ok: $*"; }
+TB_NAME=xend-testbed
+. "$KXEN_FILES/dom0.sh"
 # Linux 6.1 answers control/shutdown with orderly_reboot/orderly_poweroff,
 # which run /sbin/reboot and /sbin/poweroff; busybox's signal PID 1, and the
 # test guest's /init (scripts/guest-artifacts) acts on those signals.
 xfail() { bad "$*"; }
 xpass() { ok "$*"; }
-bad() { echo "xend-testbed: FAIL: $*"; fail=$((fail + 1)); }
-W=/tmp/xt
-mkdir -p $W/st $W/clog /run/xenstored
-xenstored --socket /run/xenstored/socket --state-dir $W/st --log-level debug \
-	--log-file $W/xenstored.log &
-xs=$!
-sleep 0.5
-export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
-start_xend() {
-	xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-		--log-file $W/xend.log --console-log-dir $W/clog \
-		--auto-dir $W/auto --min-restart-interval 0 &
-	xend=$!
-	i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-}
-# wait_log FILE PATTERN SECONDS
-wait_log() {
-	i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-		sleep 0.1; i=$((i+1)); done
-	grep -q "$2" "$1" 2>/dev/null
-}
-start_xend
+dom0_start /tmp/xt --log-level debug
+dom0_start_xend
 cat >$W/deb.cfg <<EOF
 name = "deb"
 kernel = "$KXEN_GUEST_KERNEL"
@@ -69,8 +49,8 @@ wait_log $W/clog/guest-deb.log "sysrq: HELP" 30 && ok "guest handled xm sysrq (c
 	bad "guest did not handle xm sysrq"
 
 # xend kill -9 and restart: the guest is re-adopted
-kill -9 $xend; wait $xend 2>/dev/null
-start_xend
+kill -9 $dom0_xend; wait $dom0_xend 2>/dev/null
+dom0_start_xend
 xm list | grep -q '^deb  *1 ' && ok "re-adopted after kill -9" || bad "not re-adopted: $(xm list)"
 
 # destroy a running guest
@@ -110,7 +90,7 @@ if wait_id deb "" 60; then xpass "gone after shutdown"; else
 	echo "--- guest console (tail)"; tail -n 15 $W/clog/guest-deb.log
 	xm destroy deb
 fi
-kill $xend; kill $xs
+dom0_stop
 echo "--- xend.log"; cat $W/xend.log
 echo "xend-testbed: $fail failed"
 [ $fail = 0 ]

@@ -47,7 +47,7 @@ EOF
 		--config-dir "$w" --rootfs-from "$t" --pygrub --noswap --size 96M
 	set +e
 	testbed/run --timeout "${KXEN_PYGRUB_TESTBED_TIMEOUT:-600}" "$0" \
-		"$w/pygrub.img"
+		testbed/dom0.sh "$w/pygrub.img"
 	exit $?
 fi
 
@@ -56,26 +56,10 @@ if [ ! -f "$img" ]; then
 	echo "pygrub-boot: skipped: no disk (run tests/scenarios/pygrub-boot.sh on the host: it makes one)"
 	exit 0
 fi
-fail=0
-ok() { echo "pygrub-boot: ok: $*"; }
-bad() { echo "pygrub-boot: FAIL: $*"; fail=$((fail + 1)); }
-wait_log() {
-	i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-		sleep 0.1; i=$((i+1)); done
-	grep -q "$2" "$1" 2>/dev/null
-}
-W=/tmp/pg
-mkdir -p $W/st $W/clog /run/xenstored
-xenstored --socket /run/xenstored/socket --state-dir $W/st \
-	--log-file $W/xenstored.log &
-xs=$!
-sleep 0.5
-export XEND_SOCKET=$W/xend.sock XENSTORED_PATH=/run/xenstored/socket
-export XEN_CONFIG_DIR=$W KXEN_HOST_MEMORY_MB=2048
-xend -f --socket $XEND_SOCKET --run-dir $W/run --state-dir $W/state \
-	--log-file $W/xend.log --console-log-dir $W/clog --auto-dir $W/auto &
-xend=$!
-i=0; while ! xm list >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+TB_NAME=pygrub-boot
+. "$KXEN_FILES/dom0.sh"
+dom0_start /tmp/pg
+dom0_start_xend
 cat >$W/pg.cfg <<EOF
 name = "pg"
 bootloader = "pygrub"
@@ -116,6 +100,6 @@ if [ $fail -ne 0 ]; then
 	echo "--- console"; tail -n 30 $W/clog/guest-pg.log 2>/dev/null
 	for f in $W/run/domains/*/monitor.log; do [ -f "$f" ] && tail -n 20 "$f"; done
 fi
-kill $xend $xs 2>/dev/null
+dom0_stop
 echo "pygrub-boot: $fail failed"
 [ $fail -eq 0 ]
