@@ -22,6 +22,9 @@
 
 #define VBD_MAX_QUEUES 4
 #define VBD_MAX_INDIRECT 256 /* Linux blkback's MAX_INDIRECT_SEGMENTS */
+/* Rings of up to 16 pages (512 requests), as Linux blkback offers; Linux
+ * blkfront takes them with xen_blkfront.max_ring_page_order. */
+#define VBD_MAX_RING_ORDER 4
 
 struct vbd_queue {
 	struct dev_ring ring;
@@ -139,6 +142,8 @@ static int vbd_probe(struct xenbus_be_dev *dev)
 			      VBD_MAX_INDIRECT) ?:
 	     xenbus_be_printf(dev, "multi-queue-max-queues", "%u",
 			      v->max_queues) ?:
+	     xenbus_be_printf(dev, "max-ring-page-order", "%u",
+			      VBD_MAX_RING_ORDER) ?:
 	     xenbus_be_printf(dev, "feature-discard", "%d", v->discard);
 	if (!rc && v->discard)
 		rc = xenbus_be_printf(dev, "discard-granularity", "4096") ?:
@@ -204,19 +209,32 @@ static void vbd_disconnect(struct xenbus_be_dev *dev)
 }
 
 static int vbd_connect_queue(struct xenbus_be_dev *dev, struct vbd *v,
-			     unsigned i, bool multi)
+			     unsigned i, bool multi, unsigned order)
 {
 	struct devices *devs = dev->ctx;
 	struct vbd_queue *q = &v->q[i];
-	char key[48];
+	unsigned nr_pages = 1u << order;
+	uint32_t refs[DEV_RING_MAX_PAGES];
+	char key[48], dir[24] = "";
 	uint64_t ref, port;
 	int rc;
 
-	snprintf(key, sizeof(key), multi ? "queue-%u/ring-ref" : "ring-ref", i);
-	rc = xenbus_be_read_uint(dev, true, key, UINT32_MAX, &ref);
-	if (rc) {
-		xenbus_be_error(dev, -rc, "frontend %s missing or bad", key);
-		return rc;
+	/* Order 0: "ring-ref"; above: "ring-ref0".."ring-ref<n-1>" (blkif.h),
+	 * under "queue-<i>/" with several queues. */
+	if (multi)
+		snprintf(dir, sizeof(dir), "queue-%u/", i);
+	for (unsigned j = 0; j < nr_pages; j++) {
+		if (order)
+			snprintf(key, sizeof(key), "%sring-ref%u", dir, j);
+		else
+			snprintf(key, sizeof(key), "%sring-ref", dir);
+		rc = xenbus_be_read_uint(dev, true, key, UINT32_MAX, &ref);
+		if (rc) {
+			xenbus_be_error(dev, -rc, "frontend %s missing or bad",
+					key);
+			return rc;
+		}
+		refs[j] = (uint32_t)ref;
 	}
 	snprintf(key, sizeof(key),
 		 multi ? "queue-%u/event-channel" : "event-channel", i);
@@ -225,10 +243,10 @@ static int vbd_connect_queue(struct xenbus_be_dev *dev, struct vbd *v,
 		xenbus_be_error(dev, -rc, "frontend %s missing or bad", key);
 		return rc;
 	}
-	rc = dev_ring_map(devs, &q->ring, (uint32_t)ref);
+	rc = dev_ring_map_pages(devs, &q->ring, refs, nr_pages);
 	if (rc) {
-		xenbus_be_error(dev, -rc, "cannot map ring-ref %llu",
-				(unsigned long long)ref);
+		xenbus_be_error(dev, -rc, "cannot map the %u ring page(s) of "
+				"queue %u", nr_pages, i);
 		return rc;
 	}
 	rc = dev_evtchn_bind(devs, &q->evtchn, (uint32_t)port);
@@ -241,7 +259,7 @@ static int vbd_connect_queue(struct xenbus_be_dev *dev, struct vbd *v,
 	struct blkback_params p = {
 		.gnt = &devs->gnt,
 		.ring = q->ring.page,
-		.nr_ring_pages = 1,
+		.nr_ring_pages = nr_pages,
 		.kick_fd = q->evtchn.kick_fd,
 		.notify_guest = dev_evtchn_notify,
 		.ctx = &q->evtchn,
@@ -272,10 +290,11 @@ static int vbd_connect(struct xenbus_be_dev *dev)
 				"(at most %u)", v->max_queues);
 		return -EINVAL;
 	}
-	rc = xenbus_be_read_uint(dev, true, "ring-page-order", 0, &order);
+	rc = xenbus_be_read_uint(dev, true, "ring-page-order",
+				 VBD_MAX_RING_ORDER, &order);
 	if (rc && rc != -ENOENT) {
-		xenbus_be_error(dev, EINVAL, "ring-page-order above 0 is not "
-				"offered");
+		xenbus_be_error(dev, EINVAL, "bad ring-page-order (at most %u)",
+				VBD_MAX_RING_ORDER);
 		return -EINVAL;
 	}
 	if (xenbus_be_read(dev, true, "protocol", proto, sizeof(proto)) == 0 &&
@@ -285,11 +304,12 @@ static int vbd_connect(struct xenbus_be_dev *dev)
 	}
 	for (unsigned i = 0; i < nq; i++) {
 		v->nr_queues = i + 1;
-		rc = vbd_connect_queue(dev, v, i, nq > 1);
+		rc = vbd_connect_queue(dev, v, i, nq > 1, (unsigned)order);
 		if (rc)
 			return rc; /* the caller disconnects what was set up */
 	}
-	log_info("%s: connected, %u queue(s)", dev->be_path, v->nr_queues);
+	log_info("%s: connected, %u queue(s) of %u ring page(s)", dev->be_path,
+		 v->nr_queues, 1u << order);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,22 +47,70 @@ void devices_stop(struct devices *devs)
 
 int dev_ring_map(struct devices *devs, struct dev_ring *r, uint32_t ref)
 {
-	int rc = gnttab_map(&devs->gnt, ref, true, &r->page);
+	return dev_ring_map_pages(devs, r, &ref, 1);
+}
 
-	if (rc) {
-		r->page = NULL;
-		return rc;
+/* Map each granted page again at its place in one reserved range: the
+ * granted pages are the guest's, anywhere in its RAM, and the ring macros
+ * want them in a row. The grants stay claimed, so the guest cannot point
+ * them elsewhere while we use the alias. */
+static int ring_alias(struct devices *devs, struct dev_ring *r, void **pages)
+{
+	struct guestmem *gm = &devs->d->mem;
+	size_t len = (size_t)r->nr_pages * 4096;
+	uint8_t *a = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	if (a == MAP_FAILED)
+		return -errno;
+	for (unsigned i = 0; i < r->nr_pages; i++) {
+		off_t off = (off_t)((uint8_t *)pages[i] - gm->base);
+
+		if (mmap(a + (size_t)i * 4096, 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, gm->fd, off) == MAP_FAILED) {
+			int rc = -errno;
+
+			munmap(a, len);
+			return rc;
+		}
 	}
-	r->ref = ref;
+	r->alias = a;
+	r->page = a;
 	return 0;
+}
+
+int dev_ring_map_pages(struct devices *devs, struct dev_ring *r,
+		       const uint32_t *refs, unsigned n)
+{
+	void *pages[DEV_RING_MAX_PAGES];
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (n == 0 || n > DEV_RING_MAX_PAGES)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		rc = gnttab_map(&devs->gnt, refs[i], true, &pages[i]);
+		if (rc)
+			break;
+		r->ref[i] = refs[i];
+		r->nr_pages = i + 1;
+	}
+	if (!rc && n == 1)
+		r->page = pages[0];
+	else if (!rc)
+		rc = ring_alias(devs, r, pages);
+	if (rc)
+		dev_ring_unmap(devs, r);
+	return rc;
 }
 
 void dev_ring_unmap(struct devices *devs, struct dev_ring *r)
 {
-	if (!r->page)
-		return;
-	gnttab_unmap(&devs->gnt, r->ref, true);
-	r->page = NULL;
+	if (r->alias)
+		munmap(r->alias, (size_t)r->nr_pages * 4096);
+	for (unsigned i = 0; i < r->nr_pages; i++)
+		gnttab_unmap(&devs->gnt, r->ref[i], true);
+	memset(r, 0, sizeof(*r));
 }
 
 int dev_evtchn_bind(struct devices *devs, struct dev_evtchn *e,

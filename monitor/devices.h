@@ -27,13 +27,20 @@ void devices_stop(struct devices *devs);
 
 /* For the device files (dev_vbd.c, dev_vif.c). */
 
-/* A page the frontend granted us for a shared ring, kept mapped (and
- * marked in use) while connected. */
+/* The pages the frontend granted us for a shared ring (one, or up to
+ * DEV_RING_MAX_PAGES for blkif's ring-page-order), kept mapped and marked
+ * in use while connected. Several pages are made contiguous by mapping
+ * their memfd pages side by side. */
+#define DEV_RING_MAX_PAGES 16
 struct dev_ring {
-	uint32_t ref;
-	void *page; /* NULL when not mapped */
+	uint32_t ref[DEV_RING_MAX_PAGES];
+	unsigned nr_pages; /* 0 when not mapped */
+	void *page;	   /* the ring, nr_pages long; NULL when not mapped */
+	void *alias;	   /* our side-by-side view when nr_pages > 1 */
 };
 int dev_ring_map(struct devices *devs, struct dev_ring *r, uint32_t ref);
+int dev_ring_map_pages(struct devices *devs, struct dev_ring *r,
+		       const uint32_t *refs, unsigned n);
 void dev_ring_unmap(struct devices *devs, struct dev_ring *r);
 
 /* The backend's end of an event channel the frontend allocated. */

@@ -358,6 +358,9 @@ static blkif_response_t fe_run1(const blkif_request_t *req)
 	xen_rmb();
 	rsp = *RING_GET_RESPONSE(&t.front, t.front.rsp_cons);
 	t.front.rsp_cons++;
+	/* As blkif_interrupt: ask to be notified of the next response. */
+	RING_FINAL_CHECK_FOR_RESPONSES(&t.front, notify);
+	assert_int_equal(notify, 0);
 	assert_int_equal(rsp.id, req->id);
 	assert_int_equal(rsp.operation, req->operation);
 	return rsp;
@@ -748,6 +751,47 @@ static void test_vbd_state_garbage(void **state)
 
 /* Two queues (two vCPUs): queue-N/ring-ref and queue-N/event-channel.
  * A bad second queue releases the first; good ones connect both. */
+/* A 4-page ring (ring-page-order 2): the backend sees its pages as one
+ * ring; requests go round it twice, through every page's slots. */
+static void test_vbd_ring_pages(void **state)
+{
+	enum { ORDER = 2, N = 1 << ORDER, GFN = RING_GFN + 0x20, REF = 200 };
+	blkif_sring_t *s;
+	char key[16];
+
+	(void)state;
+	SKIP_WITHOUT_XENSTORED();
+	s = (blkif_sring_t *)gpage(GFN);
+	add_vbd("w");
+	expect_be_state(BE, XenbusStateInitWait);
+	assert_int_equal(xsr_int(BE "/max-ring-page-order", -1), 4);
+	memset(s, 0xaa, N * 4096);
+	SHARED_RING_INIT(s);
+	FRONT_RING_INIT(&t.front, s, N * 4096);
+	t.sring = s;
+	if (!t.port)
+		t.port = alloc_unbound(0);
+	for (unsigned j = 0; j < N; j++) {
+		grant(REF + j, GFN + j, 0, 0);
+		snprintf(key, sizeof(key), "ring-ref%u", j);
+		fe_put(key, "%u", REF + j);
+	}
+	fe_put("ring-page-order", "%u", ORDER);
+	fe_put("event-channel", "%u", t.port);
+	fe_put("protocol", "%s", "x86_64-abi");
+	fe_put("state", "%d", XenbusStateInitialised);
+	expect_be_state(BE, XenbusStateConnected);
+	for (unsigned j = 0; j < N; j++)
+		assert_true(grant_in_use(REF + j));
+	fe_put("state", "%d", XenbusStateConnected);
+	assert_int_equal(RING_SIZE(&t.front), 128);
+	for (unsigned k = 0; k < RING_SIZE(&t.front); k++)
+		fe_do_io((uint8_t)k); /* two requests each */
+	fe_close();
+	for (unsigned j = 0; j < N; j++)
+		assert_false(grant_in_use(REF + j));
+}
+
 static void test_vbd_multi_queue(void **state)
 {
 	uint32_t port1;
@@ -920,8 +964,10 @@ static const struct bad_case bad_cases[] = {
 	{ BAD_VALUE, "multi-queue-num-queues", "100" },
 	{ BAD_VALUE, "multi-queue-num-queues", "0x1" },
 	{ BAD_VALUE, "multi-queue-num-queues", "" },
-	{ BAD_VALUE, "ring-page-order", "3" },
-	{ BAD_VALUE, "ring-page-order", "1" },
+	{ BAD_VALUE, "ring-page-order", "3" }, /* with no ring-ref0..7 */
+	{ BAD_VALUE, "ring-page-order", "1" }, /* with no ring-ref0..1 */
+	{ BAD_VALUE, "ring-page-order", "5" }, /* above max-ring-page-order */
+	{ BAD_VALUE, "ring-page-order", "0x1" },
 	{ BAD_VALUE, "ring-page-order", "-1" },
 	{ BAD_VALUE, "protocol", "x86_32-abi" },
 	{ BAD_VALUE, "protocol", "" },
@@ -1251,7 +1297,7 @@ int main(int argc, char **argv)
 	enum { NB = sizeof(bad_cases) / sizeof(bad_cases[0]),
 	       NV = sizeof(vif_bad_cases) / sizeof(vif_bad_cases[0]),
 	       NR = sizeof(vif_bad_rates) / sizeof(vif_bad_rates[0]) };
-	struct CMUnitTest tests[11 + NB + NV + NR];
+	struct CMUnitTest tests[12 + NB + NV + NR];
 	const char *env = getenv("KXEN_XENSTORED");
 	char self[PATH_MAX - 32];
 	unsigned n = 0;
@@ -1290,6 +1336,8 @@ int main(int argc, char **argv)
 		test_vbd_state_garbage, setup, teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
 		test_vbd_multi_queue, setup, teardown);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
+		test_vbd_ring_pages, setup, teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
 		test_vbd_guest_closes_port, setup, teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(

@@ -61,9 +61,9 @@ struct domain {
 	int kvm_fd, vm_fd;
 	uint32_t xen_caps; /* KVM_CHECK_EXTENSION(KVM_CAP_XEN_HVM) */
 	/* Offer per-vCPU upcall vectors (CPUID XEN_HVM_CPUID_UPCALL_VECTOR, as
-	 * Xen >= 4.17 does). Off by default: that upcall is a LAPIC interrupt
-	 * the guest must EOI, one more exit per event without APICv, while
-	 * the global callback vector (Xen <= 4.16's way) needs no EOI. */
+	 * Xen >= 4.17 does), which Linux then prefers. Without it the guest
+	 * takes the global callback vector (Xen <= 4.16's way). See
+	 * monitor/README.md for why per-vCPU is the default. */
 	int percpu_upcall;
 	unsigned nr_vcpus;
 	struct vcpu vcpu[DOMAIN_MAX_VCPUS];

@@ -48,7 +48,7 @@ struct options {
 	const char *kernel, *ramdisk, *cmdline;
 	const char *name, *xenstore, *state_dir, *console_log;
 	int paused;
-	int percpu_upcall;  /* --percpu-upcall */
+	int global_upcall;  /* --global-upcall */
 	int reboot_restart; /* --on-reboot restart */
 	unsigned long memory_mib;
 	unsigned long vcpus;
@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"                    [--memory MiB] [--vcpus N] [--domid ID] [--log-level L]\n"
 		"                    [--name NAME] [--xenstore SOCKET] [--state-dir DIR]\n"
 		"                    [--console-log FILE] [--paused] [--on-reboot restart|exit]\n"
-		"                    [--percpu-upcall]\n"
+		"                    [--global-upcall]\n"
 		"       kxen-monitor --check-host\n"
 		"       kxen-monitor --ctl DIR REQUEST     (e.g. '{\"op\":\"info\"}')\n"
 		"       kxen-monitor --attach DIR          (the console of a --state-dir domain)\n"
@@ -106,7 +106,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "console-log", required_argument, NULL, 'L' },
 		{ "paused", no_argument, NULL, 'P' },
 		{ "on-reboot", required_argument, NULL, 'R' },
-		{ "percpu-upcall", no_argument, NULL, 'U' },
+		{ "global-upcall", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -147,7 +147,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'S': o->state_dir = optarg; break;
 		case 'L': o->console_log = optarg; break;
 		case 'P': o->paused = 1; break;
-		case 'U': o->percpu_upcall = 1; break;
+		case 'U': o->global_upcall = 1; break;
 		case 'R':
 			if (strcmp(optarg, "restart") && strcmp(optarg, "exit")) {
 				fprintf(stderr, "kxen-monitor: --on-reboot '%s': expected restart or exit\n", optarg);
@@ -342,7 +342,7 @@ static int run_domain(const struct options *o)
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	domain_init(d, (int)o->domid);
-	d->percpu_upcall = o->percpu_upcall;
+	d->percpu_upcall = !o->global_upcall;
 	d->console_fd = STDOUT_FILENO;
 	log_set_domid(d->domid);
 

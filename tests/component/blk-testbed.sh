@@ -110,9 +110,14 @@ out=$(xm create $W/blk.cfg 2>&1) && ok "create: $out" || bad "create: $out"
 if wait_log $W/clog/guest-blk.log BLK-DONE 400; then
 	ok "guest ran its disk checks"
 else
-	bad "guest did not finish: $(tail -n 20 $W/clog/guest-blk.log)"
+	bad "guest did not finish: $(tail -n 60 $W/clog/guest-blk.log)"
 	grep -h "vbd\|error\|warn" $W/run/domains/*/monitor.log | tail -n 20
 	top -b -n 1 | head -n 15
+	# Where each monitor thread waits (a hang's first clue).
+	for t in /proc/$(cat $W/run/domains/*/pid)/task/*; do
+		echo "thread $(cat $t/comm): state $(cut -d' ' -f3 $t/stat)," \
+			"wchan $(cat $t/wchan 2>/dev/null), syscall $(cut -d' ' -f1 $t/syscall 2>/dev/null)"
+	done
 fi
 [ "$(val BLK-MOUNT)" = ok ] && ok "ext4 root image mounted from xvda" || bad "mount xvda: $(val BLK-MOUNT)"
 [ "$(val BLK-RO-READ)" = "read-only data" ] && ok "read-only disk reads" || bad "ro read: '$(val BLK-RO-READ)'"
