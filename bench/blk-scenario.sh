@@ -53,7 +53,7 @@ else
 	bench_kxen_failed bench
 fi
 bench_xend_stop bench
-grep -h 'queue [0-9]*:\|exits to the monitor' $W/monitor-bench.log 2>/dev/null | sed 's/^/bench\/blk: kxen backend: /'
+grep -h 'queue [0-9]*:\|exits to the monitor\|connected' $W/monitor-bench.log 2>/dev/null | sed 's/^/bench\/blk: kxen backend: /'
 
 # QEMU: virtio-blk-pci on the same file. A guest that dies (the nested
 # test bed's KVM-in-TCG occasionally double-faults a guest) is booted once
