@@ -10,3 +10,4 @@ BLKBACK_TEST_SRCS := $(BLKBACK_SRCS) lib/log.c
 $(eval $(call unit_test,blkback_test,backends/blkback_test.c backends/blkback_test_fe.c $(BLKBACK_TEST_SRCS),$(BLKBACK_LIBS)))
 $(eval $(call unit_test,blkback_req_test,backends/blkback_req_test.c backends/blkback_test_fe.c $(BLKBACK_TEST_SRCS),$(BLKBACK_LIBS)))
 $(eval $(call fuzzer,fuzz_blkback,fuzz/fuzz_blkback.c $(BLKBACK_TEST_SRCS),$(BLKBACK_LIBS)))
+$(eval $(call fuzzer,fuzz_xenbus_keys,fuzz/fuzz_xenbus_keys.c backends/xenbus_keys.c,))

@@ -7,6 +7,7 @@
  * flipping its state a thousand times costs a thousand reads, not a queue
  * (XSA-349). */
 #include "backends/xenbus_be.h"
+#include "backends/xenbus_keys.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -66,22 +67,10 @@ int xenbus_be_read(struct xenbus_be_dev *dev, bool fe, const char *key,
 int xenbus_be_read_uint(struct xenbus_be_dev *dev, bool fe, const char *key,
 			uint64_t max, uint64_t *out)
 {
-	char buf[24], *end;
-	unsigned long long v;
+	char buf[24];
 	int rc = xenbus_be_read(dev, fe, key, buf, sizeof(buf));
 
-	if (rc)
-		return rc;
-	/* Plain decimal only: Linux writes %u, and a guest's "0x..." or
-	 * "-1" is not a number we should guess at. */
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return rc ? rc : xenbus_key_uint(buf, max, out);
 }
 
 int xenbus_be_printf(struct xenbus_be_dev *dev, const char *key,

@@ -7,7 +7,6 @@
  * on its bridge or route and writes hotplug-status. The frontend's keys
  * (checked): tx-ring-ref, rx-ring-ref, event-channel or
  * event-channel-tx/-rx, request-rx-copy, feature-* for what it can take. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "backends/netback.h"
+#include "backends/xenbus_keys.h"
 #include "backends/tap.h"
 #include "lib/log.h"
 #include "monitor/devices.h"
@@ -46,30 +46,6 @@ static int run_script(struct xenbus_be_dev *dev, struct vif *v,
 	return dev_run_script(dev, v->script, action, "vif", v->ifname);
 }
 
-/* The "rate" node as libxl writes it and Linux netback's
- * xen_net_read_rate reads it: "<bytes per interval>,<interval in us>",
- * both decimal. Unlike Linux (which warns and goes unlimited), a bad value
- * fails the device: the toolstack wrote it, and a limit silently dropped
- * is worse than a vif that says why it will not connect. */
-static int parse_rate(const char *s, uint64_t *bytes, uint32_t *usec)
-{
-	unsigned long long b, u;
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	b = strtoull(s, &end, 10);
-	if (errno || *end != ',' || !isdigit((unsigned char)end[1]))
-		return -EINVAL;
-	u = strtoull(end + 1, &end, 10);
-	if (errno || *end || b == 0 || u == 0 || u > UINT32_MAX)
-		return -EINVAL;
-	*bytes = b;
-	*usec = (uint32_t)u;
-	return 0;
-}
-
 static int vif_probe(struct xenbus_be_dev *dev)
 {
 	static const uint8_t host_mac[6] = TAP_HOST_MAC;
@@ -85,8 +61,11 @@ static int vif_probe(struct xenbus_be_dev *dev)
 	if (xenbus_be_read(dev, false, "vifname", name, IFNAMSIZ) != 0)
 		snprintf(name, sizeof(name), "vif%d.%u", xenbus_be_domid(dev),
 			 dev->devid);
+	/* Unlike Linux (which warns and goes unlimited), a bad rate fails the
+	 * device: a limit silently dropped is worse than a vif that says why
+	 * it will not connect. */
 	if (xenbus_be_read(dev, false, "rate", rate, sizeof(rate)) == 0 &&
-	    parse_rate(rate, &v->rate_bytes, &v->rate_interval_us)) {
+	    xenbus_key_rate(rate, &v->rate_bytes, &v->rate_interval_us)) {
 		xenbus_be_error(dev, EINVAL, "bad rate '%s'", rate);
 		rc = -EINVAL;
 		goto fail;

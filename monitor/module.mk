@@ -5,7 +5,7 @@ MONITOR_CORE_SRCS := monitor/pvh.c monitor/guestmem.c monitor/boot.c monitor/acp
 	monitor/domain.c monitor/platform.c backends/console.c
 # The split-driver backends (backends/module.mk, hotplug/module.mk) and
 # their XenBus glue.
-DEVICE_SRCS := backends/xenbus_be.c monitor/devices.c monitor/dev_vbd.c \
+DEVICE_SRCS := backends/xenbus_be.c backends/xenbus_keys.c monitor/devices.c monitor/dev_vbd.c \
 	monitor/dev_vif.c $(sort $(BLKBACK_SRCS) $(NETBACK_SRCS) $(TAP_SRCS))
 MONITOR_SRCS := monitor/main.c monitor/vm.c monitor/vcpu.c monitor/xen_kvm.c \
 	monitor/ctl.c monitor/client.c monitor/store.c xenstore/client.c \
