@@ -114,9 +114,11 @@ else
 	grep -h "vbd\|error\|warn" $W/run/domains/*/monitor.log | tail -n 20
 	top -b -n 1 | head -n 15
 	# Where each monitor thread waits (a hang's first clue).
-	for t in /proc/$(cat $W/run/domains/*/pid)/task/*; do
-		echo "thread $(cat $t/comm): state $(cut -d' ' -f3 $t/stat)," \
-			"wchan $(cat $t/wchan 2>/dev/null), syscall $(cut -d' ' -f1 $t/syscall 2>/dev/null)"
+	for p in $(cat $W/run/domains/*/pid 2>/dev/null); do
+		for t in /proc/$p/task/*; do
+			echo "pid $p thread $(cat $t/comm): state $(cut -d' ' -f3 $t/stat)," \
+				"wchan $(cat $t/wchan 2>/dev/null), syscall $(cut -d' ' -f1 $t/syscall 2>/dev/null)"
+		done
 	done
 fi
 [ "$(val BLK-MOUNT)" = ok ] && ok "ext4 root image mounted from xvda" || bad "mount xvda: $(val BLK-MOUNT)"
