@@ -304,6 +304,8 @@ static void test_thread(void **state)
 
 /* A real tap: tap_open, offloads, libnl link setup, and a TX frame that
  * comes out of the tap into the host's stack (seen by AF_PACKET). */
+#define TEST_ETHERTYPE 0x88b5 /* IEEE local experimental ethertype 1 */
+
 static void test_real_tap(void **state)
 {
 	static const uint8_t host_mac[6] = TAP_HOST_MAC;
@@ -333,11 +335,14 @@ static void test_real_tap(void **state)
 	assert_true(ifr.ifr_flags & IFF_UP);
 	close(s);
 
-	ps = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	/* Bound to the test's own ethertype: the link coming up makes the
+	 * host send IPv6 MLD reports and solicitations on it, which an
+	 * ETH_P_ALL socket would see first. */
+	ps = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(TEST_ETHERTYPE));
 	assert_true(ps >= 0);
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_protocol = htons(TEST_ETHERTYPE);
 	sll.sll_ifindex = (int)if_nametoindex("vif1.0");
 	assert_int_equal(bind(ps, (struct sockaddr *)&sll, sizeof(sll)), 0);
 
@@ -346,8 +351,8 @@ static void test_real_tap(void **state)
 	p.tap_fd = fd;
 	assert_int_equal(netback_create(&fe->nb, &p), 0);
 	fe_fill(pkt, sizeof(pkt), 5);
-	pkt[12] = 0x88; /* a local experimental ethertype */
-	pkt[13] = 0xb5;
+	pkt[12] = TEST_ETHERTYPE >> 8;
+	pkt[13] = TEST_ETHERTYPE & 0xff;
 	fe_tx_slot(fe, 8, 1, 0, pkt, 64, 0, 3, 64);
 	fe_tx_push(fe);
 	assert_int_equal(netback_tx_run(fe->nb, 8), 1);
