@@ -6,7 +6,9 @@
  * domain's config, so a restart of the domain (on_reboot=restart) and a
  * re-adopting xend keep it. Detach waits, up to DETACH_TIMEOUT_MS, for
  * the frontend to let go: the backend has flushed what the guest wrote by
- * the time it reports Closed. xend's loop waits with it. */
+ * the time it reports Closed. The client waits, parked; xend's loop does
+ * not (api_detach_poll), so a guest that holds on to a device delays only
+ * the one command. */
 #include "toolstack/api.h"
 #include "toolstack/devices.h"
 
@@ -16,9 +18,20 @@
 #include <strings.h>
 
 #include "config/cfg.h"
+#include "lib/log.h"
 #include "xenstore/xs.h"
 
 #define DETACH_TIMEOUT_MS 10000
+
+/* A detach waiting for the backend to close. */
+struct detach {
+	struct detach *next;
+	int fd;                /* the client, answered when it ends */
+	unsigned domid, devid;
+	const char *kind;      /* "vbd" or "vif" */
+	const char *command;   /* "block-detach", "network-detach" */
+	uint64_t deadline_ms;
+};
 
 static struct domain *running_domain(struct xend *x, struct api_req *rq,
 				     const char *name)
@@ -127,37 +140,128 @@ static int vdev_arg(const char *s)
 	return cfg_vdev_number(s);
 }
 
+/* Start detaching kind devid from d and park the client; api_detach_poll
+ * answers it. */
 static int detach(struct xend *x, struct api_req *rq, struct domain *d,
 		  const char *kind, unsigned devid)
 {
 	char err[160];
 	struct xs_handle *xs = xend_xs(x, err, sizeof(err));
+	struct detach *w;
 	int rc;
 
 	if (!xs)
 		return api_fail(rq, 1, "%s", err);
-	rc = devices_remove(xs, d->domid, kind, devid, DETACH_TIMEOUT_MS);
-	if (rc == -ENOENT)
-		return api_fail(rq, 1, "%s: domain '%s' has no device %u",
-				rq->command, d->name, devid);
-	if (rc == -ETIMEDOUT)
-		return api_fail(rq, 1, "%s: the guest did not release device "
-				"%u within %d s; it stays attached",
-				rq->command, devid, DETACH_TIMEOUT_MS / 1000);
+	for (w = x->detaches; w; w = w->next)
+		if (w->domid == d->domid && w->devid == devid &&
+		    !strcmp(w->kind, kind))
+			return api_fail(rq, 1, "%s: device %u of '%s' is "
+					"already being detached", rq->command,
+					devid, d->name);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return api_fail(rq, 1, "out of memory");
+	rc = devices_detach_start(xs, d->domid, kind, devid);
 	if (rc) {
+		free(w);
+		if (rc == -ENOENT)
+			return api_fail(rq, 1, "%s: domain '%s' has no device "
+					"%u", rq->command, d->name, devid);
 		xend_xs_drop(x);
 		return api_fail(rq, 1, "%s: %s", rq->command, strerror(-rc));
 	}
+	*w = (struct detach){ .next = x->detaches, .fd = rq->fd,
+			      .domid = d->domid, .devid = devid, .kind = kind,
+			      .command = rq->command[0] == 'b' ? "block-detach"
+							       : "network-detach",
+			      .deadline_ms = xend_now_ms() + DETACH_TIMEOUT_MS };
+	x->detaches = w;
+	rq->deferred = true;
 	return 0;
+}
+
+/* The device is gone: drop it from the domain's config (if the domain
+ * still exists) so a restart does not bring it back. */
+static void detach_forget(struct xend *x, const struct detach *w)
+{
+	struct domain *d = dom_find_id(x, w->domid);
+	json_t *a, *o;
+	char err[8];
+	size_t i;
+
+	if (!d)
+		return;
+	if (!strcmp(w->kind, "vbd")) {
+		a = config_array(d, "disks");
+		json_array_foreach(a, i, o)
+			if (devices_vdev(o, err, 0) == (int)w->devid) {
+				json_array_remove(a, i);
+				break;
+			}
+	} else {
+		/* Keep the indexes (they are the handles): leave a hole. */
+		a = config_array(d, "nics");
+		if (w->devid < json_array_size(a))
+			json_array_set_new(a, w->devid, json_null());
+	}
+	dom_save_record(d);
+}
+
+bool api_detach_poll(struct xend *x)
+{
+	struct detach **pp = &x->detaches, *w;
+	uint64_t now = xend_now_ms();
+	char err[160], *msg;
+
+	while ((w = *pp)) {
+		struct xs_handle *xs = xend_xs(x, err, sizeof(err));
+		int rc = xs ? devices_detach_poll(xs, w->domid, w->kind,
+						  w->devid) : -ENOTCONN;
+
+		if (rc == 0 && now < w->deadline_ms) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		if (rc == 1) {
+			detach_forget(x, w);
+			api_reply_fd(w->fd, 0, NULL, NULL);
+		} else {
+			if (rc == 0)
+				msg = xend_strdup_printf(
+					"%s: the guest did not release device "
+					"%u within %d s; it stays attached",
+					w->command, w->devid,
+					DETACH_TIMEOUT_MS / 1000);
+			else
+				msg = xend_strdup_printf("%s: %s", w->command,
+							 strerror(-rc));
+			if (rc < 0)
+				xend_xs_drop(x);
+			log_warn(0, "d%u: %s", w->domid, msg ? msg : "?");
+			api_reply_fd(w->fd, 1, NULL, msg ? msg : "detach failed");
+			free(msg);
+		}
+		free(w);
+	}
+	return x->detaches != NULL;
+}
+
+void api_detach_close_all(struct xend *x)
+{
+	while (x->detaches) {
+		struct detach *w = x->detaches;
+
+		x->detaches = w->next;
+		api_reply_fd(w->fd, 1, NULL, "xend is stopping");
+		free(w);
+	}
 }
 
 /* block-detach <Domain> <DevId> */
 static int cmd_block_detach(struct xend *x, struct api_req *rq)
 {
-	json_t *disks, *o;
 	struct domain *d;
-	char err[8];
-	size_t i;
 	int vdev;
 
 	if (rq->argc < 2)
@@ -169,16 +273,7 @@ static int cmd_block_detach(struct xend *x, struct api_req *rq)
 	if (vdev < 0)
 		return api_fail(rq, 1, "block-detach: '%s' is not a device",
 				rq->argv[1]);
-	if (detach(x, rq, d, "vbd", (unsigned)vdev))
-		return rq->status;
-	disks = config_array(d, "disks");
-	json_array_foreach(disks, i, o)
-		if (devices_vdev(o, err, 0) == vdev) {
-			json_array_remove(disks, i);
-			break;
-		}
-	dom_save_record(d);
-	return 0;
+	return detach(x, rq, d, "vbd", (unsigned)vdev);
 }
 
 static char *xs_get(struct xs_handle *xs, const char *fmt, const char *dir,
@@ -364,13 +459,7 @@ static int cmd_network_detach(struct xend *x, struct api_req *rq)
 					"has no vif with MAC %s", d->name,
 					rq->argv[1]);
 	}
-	if (detach(x, rq, d, "vif", (unsigned)devid))
-		return rq->status;
-	/* Keep the indexes (they are the handles): leave a hole. */
-	if (devid < json_array_size(nics))
-		json_array_set_new(nics, devid, json_null());
-	dom_save_record(d);
-	return 0;
+	return detach(x, rq, d, "vif", (unsigned)devid);
 }
 
 const struct api_cmd api_device_cmds[] = {

@@ -7,7 +7,7 @@
  *
  * Detach is Xen's too: online=0 and state=5 on the backend; the backend
  * closes, the frontend follows to 6, and the nodes go once both are
- * closed (devices_remove_wait). */
+ * closed (devices_detach_poll). */
 #include "toolstack/devices.h"
 
 #include <errno.h>
@@ -356,40 +356,45 @@ static int read_int(struct xs_handle *xs, const char *path, int dflt)
 	return r;
 }
 
-int devices_remove(struct xs_handle *xs, unsigned domid, const char *kind,
-		   unsigned devid, unsigned timeout_ms)
+static void device_dirs(unsigned domid, const char *kind, unsigned devid,
+			char be[P], char fe[P])
+{
+	snprintf(be, P, "/local/domain/0/backend/%s/%u/%u", kind, domid,
+		 devid);
+	snprintf(fe, P, "/local/domain/%u/device/%s/%u", domid, kind, devid);
+}
+
+int devices_detach_start(struct xs_handle *xs, unsigned domid,
+			 const char *kind, unsigned devid)
 {
 	char be[P], fe[P], path[P + 16];
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	int rc, state = 0;
 
-	snprintf(be, sizeof(be), "/local/domain/0/backend/%s/%u/%u", kind,
-		 domid, devid);
-	snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", domid, kind,
-		 devid);
+	device_dirs(domid, kind, devid, be, fe);
 	snprintf(path, sizeof(path), "%s/state", be);
 	if (read_int(xs, path, -1) < 0)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/online", be);
-	rc = xs_write(xs, XS_NO_TXN, path, "0", 1);
-	if (rc)
-		return rc;
+	return xs_write(xs, XS_NO_TXN, path, "0", 1);
+}
+
+int devices_detach_poll(struct xs_handle *xs, unsigned domid,
+			const char *kind, unsigned devid)
+{
+	char be[P], fe[P], path[P + 16];
+	int rc;
+
 	/* The backend closes, the frontend flushes and follows; written
-	 * data is on the disk once the backend reaches Closed. */
+	 * data is on the disk once the backend reaches Closed. A missing
+	 * state node (the domain went meanwhile) counts as closed. */
+	device_dirs(domid, kind, devid, be, fe);
 	snprintf(path, sizeof(path), "%s/state", be);
-	for (unsigned waited = 0; waited < timeout_ms; waited += 20) {
-		state = read_int(xs, path, 6);
-		if (state == 6)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	if (state != 6)
-		return -ETIMEDOUT;
+	if (read_int(xs, path, 6) != 6)
+		return 0;
 	rc = xs_rm(xs, XS_NO_TXN, fe);
 	if (rc && rc != -ENOENT)
 		return rc;
 	rc = xs_rm(xs, XS_NO_TXN, be);
-	return rc == -ENOENT ? 0 : rc;
+	return rc && rc != -ENOENT ? rc : 1;
 }
 
 /* The state of one backend; its error text in why when it failed. */

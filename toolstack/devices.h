@@ -36,12 +36,16 @@ int devices_add_nic(struct xs_handle *xs, unsigned domid, unsigned devid,
 int devices_wait_ready(struct xs_handle *xs, unsigned domid, json_t *config,
 		       unsigned timeout_ms, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-/* Detach kind ("vbd", "vif") devid: ask the backend to close, wait until
- * it is closed (the frontend has let go and the data is written), then
- * remove both directories. -ENOENT if there is no such device,
- * -ETIMEDOUT if the frontend does not let go in time. */
-int devices_remove(struct xs_handle *xs, unsigned domid, const char *kind,
-		   unsigned devid, unsigned timeout_ms)
+/* Detach kind ("vbd", "vif") devid, in two steps so xend's loop never
+ * waits on a guest. devices_detach_start asks the backend to close
+ * (-ENOENT if there is no such device). devices_detach_poll returns 0
+ * while the backend is still open, and 1 once it is closed (the frontend
+ * has let go and the data is written) and both directories are gone. */
+int devices_detach_start(struct xs_handle *xs, unsigned domid,
+			 const char *kind, unsigned devid)
+	__attribute__((warn_unused_result));
+int devices_detach_poll(struct xs_handle *xs, unsigned domid,
+			const char *kind, unsigned devid)
 	__attribute__((warn_unused_result));
 
 #endif

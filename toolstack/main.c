@@ -188,7 +188,7 @@ static int daemonize(struct xend *x)
 /* One wait: the API socket, connections still sending, and the pidfds
  * of monitors past their start. Starting domains are polled every 20 ms
  * (dom_poll_starting). */
-static void loop_once(struct xend *x, bool *starting)
+static void loop_once(struct xend *x, bool *starting, bool *detaching)
 {
 	struct pollfd pf[1024];
 	struct domain *ds[768];
@@ -205,7 +205,7 @@ static void loop_once(struct xend *x, bool *starting)
 	}
 	n_mon = n;
 	n += api_conn_pollfds(x, pf + n, (unsigned)(1024 - n));
-	if (poll(pf, n, *starting || x->conns ? 20 : 1000) < 0)
+	if (poll(pf, n, *starting || *detaching || x->conns ? 20 : 1000) < 0)
 		return;
 	for (nfds_t i = 1; i < n_mon; i++) {
 		if (pf[i].revents && mon_ended(ds[i], &how, &status)) {
@@ -217,14 +217,15 @@ static void loop_once(struct xend *x, bool *starting)
 	if (pf[0].revents & POLLIN)
 		api_accept(x);
 	*starting = dom_poll_starting(x);
+	*detaching = api_detach_poll(x);
 }
 
 static void loop(struct xend *x)
 {
-	bool starting = dom_poll_starting(x);
+	bool starting = dom_poll_starting(x), detaching = false;
 
 	while (!stop_signal)
-		loop_once(x, &starting);
+		loop_once(x, &starting, &detaching);
 }
 
 static void setup_signals(void)
@@ -283,6 +284,7 @@ int main(int argc, char **argv)
 	log_info("xend stopping (signal %d); domains keep running",
 		 (int)stop_signal);
 	api_close_waiters(&x);
+	api_detach_close_all(&x);
 	api_conn_close_all(&x);
 	/* Creates in progress are abandoned, as after a kill -9. */
 	for (struct domain *d = x.domains, *next; d; d = next) {

@@ -94,6 +94,7 @@ struct xend_opts {
 };
 
 struct api_conn;
+struct detach;
 
 struct xend {
 	struct xend_opts o;
@@ -102,6 +103,7 @@ struct xend {
 	struct domain *domains;
 	struct waiter *waiters;
 	struct api_conn *conns; /* connections still sending (api_conn.c) */
+	struct detach *detaches; /* waiting for a backend (api_devices.c) */
 	unsigned next_domid;
 	int listen_fd;
 	time_t start_time;
@@ -213,6 +215,9 @@ struct pollfd;
 unsigned api_conn_pollfds(struct xend *x, struct pollfd *pf, unsigned max);
 void api_conn_service(struct xend *x, const struct pollfd *pf, unsigned n);
 void api_conn_close_all(struct xend *x);
+/* api_devices.c: answer the detaches that ended; true while any wait. */
+bool api_detach_poll(struct xend *x);
+void api_detach_close_all(struct xend *x);
 /* A domain left the table: answer waiters. */
 void api_domain_gone(struct xend *x, unsigned domid);
 void api_reply_fd(int fd, int status, const char *output, const char *error);

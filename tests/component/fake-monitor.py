@@ -22,6 +22,8 @@ Test controls:
     CRASH_AFTER=S    crash S seconds after the first unpause
     REBOOT_AFTER=S   reboot S seconds after the first unpause
     NO_CTL           never create DIR/ctl (xend's start timeout)
+    DETACH_AFTER=S   a detached device closes S seconds after online=0
+                     (a frontend slow to let go; "never": it holds on)
 """
 import argparse
 import json
@@ -212,6 +214,9 @@ def guest_tick():
             finish(reason)
 
 
+detach_seen = {}
+
+
 def backend_tick():
     """What the monitor's backends would do (backends/xenbus_be.c): take
     each new device (InitWait), or refuse it with DEVICE_FAIL; close the
@@ -230,7 +235,10 @@ def backend_tick():
             except Exception:
                 continue
             if online == b"0" and state != b"6":
-                xs.write(be + b"/state", b"6")
+                since = detach_seen.setdefault(be, time.monotonic())
+                after = flags.get("DETACH_AFTER", "0")
+                if after != "never" and time.monotonic() - since >= float(after):
+                    xs.write(be + b"/state", b"6")
             elif state == b"1" and "DEVICE_FAIL" in flags:
                 xs.write(be + b"/hotplug-error", flags["DEVICE_FAIL"].encode())
                 xs.write(be + b"/state", b"6")

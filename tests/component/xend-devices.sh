@@ -3,8 +3,9 @@
 # become libxl's frontend/backend directories with Xen's permissions; bad
 # disk specs are refused before anything is created; a vif without mac=
 # gets a 00:16:3e MAC that stays the same across a reboot; a disk another
-# domain writes is refused; block-/network-attach and -list on a running
-# domain. (Detach needs a real backend: tests/component/blk-testbed.sh.)
+# domain writes is refused; block-/network-attach, -detach and -list on a
+# running domain, with a guest that lets go slowly or never. (Detach with
+# real backends and a real guest: tests/component/blk-testbed.sh.)
 . "$(dirname "$0")/xend_lib.sh"
 xs_start
 xend_start --min-restart-interval 0
@@ -114,6 +115,41 @@ check "detached disk's nodes removed" "" "$(xenstore-list $B/vbd/$id 2>/dev/null
 check_rc "network-detach by MAC" 0 "$XM" network-detach web 00:16:3e:00:00:42
 check "detached vif's nodes removed" "" "$(xenstore-list $B/vif/$id 2>/dev/null | grep -x 1)"
 check_rc "block-attach to Domain-0" 1 "$XM" block-attach 0 "file:$T/b.img" xvdc r
+
+# A guest slow to let go of a disk holds up its own detach, not xend: other
+# commands are answered meanwhile, and the detach ends when the guest lets
+# go. One that never lets go keeps the disk, and the detach says so.
+truncate -s 16M "$T/s.img" "$T/n.img"
+printf 'DETACH_AFTER=3\n' >"$T/slowkernel"
+make_cfg slow KERNEL="$T/slowkernel" "disk = ['file:$T/s.img,xvda,w']" \
+	"vif = ['bridge=xenbr0']"
+check_rc "create a guest slow to let go" 0 "$XM" create -q "$T/slow.cfg"
+sid=$(dom_field slow 2)
+REC=$(cat "$RUN/domains/$sid/domain.json")
+"$XM" block-detach slow xvda >"$T/detach.out" 2>&1 & dpid=$!
+wait_until 5 '[ "$(xenstore-read $B/vbd/$sid/51712/online)" = 0 ]'
+check_rc "xm list answers while a detach waits" 0 "$XM" list
+check "the detach was still waiting then" yes "$(kill -0 $dpid && echo yes)"
+check_rc "the same detach twice" 1 "$XM" block-detach slow 51712
+check "the second one says why" 1 "$(grep -c 'already being detached' <<<"$OUT")"
+wait $dpid
+check "the slow detach succeeds" "0 " "$? $(cat "$T/detach.out")"
+check "its nodes are removed" "" "$(xenstore-list $B/vbd/$sid 2>/dev/null)"
+check "the record had the disk" 1 "$(grep -c "$T/s.img" <<<"$REC")"
+check "its disk is out of the record" 0 "$(grep -c "$T/s.img" "$RUN/domains/$sid/domain.json")"
+check_rc "network-detach of a slow guest" 0 "$XM" network-detach slow 0
+check "the slow guest's vif is gone" "" "$(xenstore-list $B/vif/$sid 2>/dev/null)"
+printf 'DETACH_AFTER=never\n' >"$T/stuckkernel"
+make_cfg stuck KERNEL="$T/stuckkernel" "disk = ['file:$T/n.img,xvda,w']"
+check_rc "create a guest that never lets go" 0 "$XM" create -q "$T/stuck.cfg"
+nid=$(dom_field stuck 2)
+check_rc "block-detach from it fails" 1 "$XM" block-detach stuck xvda
+check "and says the guest did not release it" 1 "$(grep -c 'did not release device 51712' <<<"$OUT")"
+check "the disk stays attached" "51712" "$(xenstore-list $B/vbd/$nid)"
+check_rc "block-list still shows it" 0 "$XM" block-list stuck
+check "block-list row" 1 "$(grep -c '^51712' <<<"$OUT")"
+"$XM" destroy stuck
+"$XM" destroy slow
 "$XM" destroy web
 check "backend dirs removed with the domain" "" "$(xenstore-list $B/vbd 2>/dev/null | grep -x "$id")"
 echo "xend-devices: $FAILS failed"
