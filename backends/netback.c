@@ -43,6 +43,9 @@ void nb_fatal(struct netback *nb, const char *why)
 	nb->stats.fatal = true;
 	pthread_mutex_unlock(&nb->stats_lock);
 	log_error(0, "%s: %s: frontend disconnected", nb->name, why);
+	/* As Linux's xenvif_carrier_off: the host stops routing to a vif
+	 * that no longer serves its guest. */
+	nb_carrier(nb, false);
 	if (nb->p.on_fatal)
 		nb->p.on_fatal(nb->p.ctx, why);
 }

@@ -13,8 +13,9 @@
  * order, after its grant is released. Malformed packets are dropped with
  * NETIF_RSP_ERROR; a frontend that breaks the protocol (more than 20
  * follow-on slots, a slot crossing its page, bad extras, impossible ring
- * indexes) disconnects the vif: the backend stops serving both rings, logs
- * once and calls on_fatal. Shared-reference xenstore-and-devices.md §4.2,
+ * indexes) disconnects the vif: the backend stops serving both rings,
+ * turns the tap's carrier off (as xenvif_carrier_off), logs once and calls
+ * on_fatal. Shared-reference xenstore-and-devices.md §4.2,
  * §5 items 21-26.
  *
  * RX (host -> guest) reads frames with a virtio_net_hdr in front from the
@@ -75,7 +76,7 @@ struct netback_stats {
 	uint64_t kicks;       /* wakeups by the TX/RX kick eventfds */
 	uint64_t tx_notifies, rx_notifies; /* event channel sends to the guest */
 	bool fatal;           /* disconnected for a protocol violation */
-	bool carrier_off;     /* the guest posted no RX buffers for 60 s */
+	bool carrier_off;     /* no RX buffers for 60 s, or fatal */
 };
 
 /* Create the backend and start its thread. On success *out is owned by

@@ -89,6 +89,8 @@ struct netback {
 
 /* netback.c */
 void nb_fatal(struct netback *nb, const char *why);
+/* The tap's carrier (TUNSETCARRIER), as stats.carrier_off shows it. */
+void nb_carrier(struct netback *nb, bool on);
 void nb_stat_add(struct netback *nb, uint64_t *counter, uint64_t n);
 uint64_t nb_now_ns(void);
 

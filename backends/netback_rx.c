@@ -59,7 +59,7 @@ uint64_t nb_rx_timer_ns(const struct netback *nb, uint64_t now)
 	return at > now ? at - now : 1;
 }
 
-static void rx_carrier(struct netback *nb, bool on)
+void nb_carrier(struct netback *nb, bool on)
 {
 	int v = on;
 
@@ -369,11 +369,11 @@ int netback_rx_run(struct netback *nb, uint64_t now_ns)
 	/* Stalled: the head frame has waited for buffers since then. */
 	if (!nb->rx_waiting || put) {
 		nb->rx_stall_since = nb->rx_waiting ? now_ns : 0;
-		rx_carrier(nb, true);
+		nb_carrier(nb, true);
 	} else if (!nb->rx_stall_since) {
 		nb->rx_stall_since = now_ns;
 	} else if (now_ns - nb->rx_stall_since >= NB_RX_STALL_NS) {
-		rx_carrier(nb, false);
+		nb_carrier(nb, false);
 	}
 	return n + delivered;
 }

@@ -231,6 +231,7 @@ static void test_rx_ring_overflow(void **state)
 {
 	struct fe *fe = fe_new(true, true, true, false);
 	struct virtio_net_hdr h = { 0 };
+	struct netback_stats st;
 	uint8_t pkt[100] = { 0 };
 
 	(void)state;
@@ -239,6 +240,9 @@ static void test_rx_ring_overflow(void **state)
 	assert_int_equal(netback_rx_run(fe->nb, SEC), -EPROTO);
 	assert_int_equal(fe->fatal, 1);
 	assert_int_equal(fe->rx.sring->rsp_prod, 0);
+	netback_get_stats(fe->nb, &st);
+	assert_true(st.fatal);
+	assert_true(st.carrier_off);
 	fe_free(fe);
 }
 
@@ -379,6 +383,19 @@ static void test_real_tap(void **state)
 		usleep(1000);
 	}
 	assert_true(seen);
+	/* A frontend that breaks the ring takes the carrier down with it;
+	 * IFF_RUNNING follows once linkwatch has run (within a second). */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	assert_true(ifr.ifr_flags & IFF_RUNNING);
+	fe->tx.sring->req_prod = fe->tx.req_prod_pvt + 1000;
+	assert_int_equal(netback_tx_run(fe->nb, 8), -EPROTO);
+	for (int i = 0; i < 500 && (ifr.ifr_flags & IFF_RUNNING); i++) {
+		usleep(10000);
+		assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	}
+	assert_false(ifr.ifr_flags & IFF_RUNNING);
+	close(s);
 	close(ps);
 	fe_free(fe);
 	close(fd);

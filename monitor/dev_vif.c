@@ -176,7 +176,8 @@ static void vif_fatal(void *ctx, const char *why)
 	struct vif_queue *q = ctx;
 
 	/* From the netback thread: the xenbus handle is not ours to use
-	 * here, so the queue just stays silent until the vif is closed. */
+	 * here, so the queue (its carrier off) stays silent until the vif
+	 * is closed. */
 	log_error(0, "%s: frontend broke the protocol (%s); queue stopped",
 		  q->v->ifname, why);
 }
