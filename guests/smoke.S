@@ -5,7 +5,10 @@
  * signature, prints a line on Xen's debug port 0xE9, and powers off with
  * SCHEDOP_shutdown through a real hypercall instruction: VMMCALL on AMD,
  * VMCALL elsewhere, as Linux chooses. If the hypercall returns, the monitor
- * did not shut it down: it says so and asks for a crash shutdown. */
+ * did not shut it down: it says so and asks for a crash shutdown.
+ * Before that it writes the PCI address port 0xCF8 1000 times, as Linux's
+ * boot-time PCI probes do, and reads it back: there is no PCI, so all ones
+ * (smoke.sh counts how many of those writes exited to the monitor). */
 #include "guests/guest-abi.h"
 
 XEN_PVH_ENTRY_NOTE(_start)
@@ -30,10 +33,25 @@ _start:
 	mov	$msg_hello_len, %ecx
 	call	puts_e9
 
+	mov	$1000, %ecx
+	mov	$0xcf8, %dx
+	mov	$0x80000000, %eax
+1:	outl	%eax, %dx
+	loop	1b
+	inl	%dx, %eax
+	cmp	$0xffffffff, %eax
+	jne	bad_pci
+
 	mov	$GUEST_SHUTDOWN_poweroff, %eax
 	call	shutdown
 	mov	$msg_returned, %esi
 	mov	$msg_returned_len, %ecx
+	call	puts_e9
+	jmp	crash
+
+bad_pci:
+	mov	$msg_bad_pci, %esi
+	mov	$msg_bad_pci_len, %ecx
 	call	puts_e9
 	jmp	crash
 
@@ -88,6 +106,9 @@ msg_returned:
 msg_no_xen:
 	.ascii "kxen smoke guest: no Xen CPUID signature\n"
 	msg_no_xen_len = . - msg_no_xen
+msg_bad_pci:
+	.ascii "kxen smoke guest: port 0xCF8 did not read as all ones\n"
+	msg_bad_pci_len = . - msg_bad_pci
 
 	.bss
 	.balign 16

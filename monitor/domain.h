@@ -20,6 +20,8 @@ struct vcpu {
 	int fd;               /* KVM vCPU fd; -1 in unit tests */
 	struct kvm_run *run;  /* mmap of the vCPU's kvm_run */
 	size_t run_size;
+	/* KVM's coalesced ring in that mapping, or NULL (vm.c). */
+	struct kvm_coalesced_mmio_ring *coalesced;
 	pthread_t thread;
 	int started;
 	/* Translate a guest-virtual address of this vCPU. Implemented with
@@ -60,6 +62,8 @@ struct domain {
 	struct guestmem mem;
 	int kvm_fd, vm_fd;
 	uint32_t xen_caps; /* KVM_CHECK_EXTENSION(KVM_CAP_XEN_HVM) */
+	/* The coalesced ring's page in each kvm_run mapping; 0: none. */
+	int coalesced_page;
 	/* Offer per-vCPU upcall vectors (CPUID XEN_HVM_CPUID_UPCALL_VECTOR, as
 	 * Xen >= 4.17 does), which Linux then prefers. Without it the guest
 	 * takes the global callback vector (Xen <= 4.16's way). See

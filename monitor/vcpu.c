@@ -152,6 +152,19 @@ out:
 	return rc;
 }
 
+/* Empty the coalesced ring unread: it only holds writes to ports with no
+ * effect (vm.c, coalesce_pci_address_port). Every vCPU maps the same ring;
+ * a racing vCPU's older `last` at worst leaves entries for the next drop. */
+static void vcpu_drop_coalesced(struct vcpu *v)
+{
+	struct kvm_coalesced_mmio_ring *ring = v->coalesced;
+
+	if (ring)
+		__atomic_store_n(&ring->first,
+				 __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE),
+				 __ATOMIC_RELEASE);
+}
+
 int vcpu_create(struct domain *d, unsigned id)
 {
 	struct vcpu *v = &d->vcpu[id];
@@ -173,6 +186,10 @@ int vcpu_create(struct domain *d, unsigned id)
 		return -errno;
 	}
 	v->run_size = (size_t)size;
+	if (d->coalesced_page &&
+	    (size_t)(d->coalesced_page + 1) * 4096 <= v->run_size)
+		v->coalesced = (void *)((char *)v->run +
+					(size_t)d->coalesced_page * 4096);
 	rc = set_cpuid(v);
 	if (rc)
 		return rc;
@@ -390,6 +407,7 @@ static void *vcpu_thread(void *arg)
 			domain_shutdown(v->d, DOMAIN_FAILED);
 			break;
 		}
+		vcpu_drop_coalesced(v);
 		if (handle_exit(v))
 			break;
 	}

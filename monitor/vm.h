@@ -11,6 +11,7 @@
 struct vm_host_caps {
 	int kvm_ok;       /* /dev/kvm opened, API 12 */
 	int hw_virt;      /* CPU has VMX or SVM (else KVM cannot run a kernel) */
+	int coalesced_pio; /* KVM_CAP_COALESCED_PIO (optional, vm.c) */
 	unsigned xen_hvm; /* KVM_CAP_XEN_HVM flags */
 	char kvm_error[128];
 };
