@@ -72,6 +72,7 @@ int netback_create(struct netback **out, const struct netback_params *p)
 	nb->p.name = nb->name;
 	nb->stop_fd = -1;
 	nb->rxq_tail = &nb->rxq_head;
+	nb->rx_direct_hint = 1;
 	pthread_mutex_init(&nb->stats_lock, NULL);
 	nb->rx_scratch = malloc(sizeof(*nb->rx_scratch) + NB_VNET_HLEN +
 				NB_FRAME_MAX);

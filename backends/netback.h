@@ -73,6 +73,7 @@ struct netback_stats {
 	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
 	uint64_t csum_fixups; /* RX checksums completed for the guest */
+	uint64_t rx_in_place; /* RX frames read straight into guest pages */
 	uint64_t kicks;       /* wakeups by the TX/RX kick eventfds */
 	uint64_t tx_notifies, rx_notifies; /* event channel sends to the guest */
 	bool fatal;           /* disconnected for a protocol violation */

@@ -77,6 +77,7 @@ struct netback {
 	uint64_t rx_stall_since; /* 0: the guest is keeping up */
 	bool carrier_off;
 	bool rx_waiting; /* head frame waits for guest buffers (req_event set) */
+	unsigned rx_direct_hint; /* guest pages a direct read maps (1 or all) */
 
 	pthread_mutex_t stats_lock;
 	struct netback_stats stats;

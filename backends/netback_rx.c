@@ -8,11 +8,20 @@
  * response in slot i answers the request in slot i, so req_cons equals
  * rsp_prod_pvt between frames. A request whose grant cannot be written
  * (read-only, not ours, not RAM) is not written: its slot answers
- * NETIF_RSP_ERROR and the frontend drops the frame. */
+ * NETIF_RSP_ERROR and the frontend drops the frame.
+ *
+ * The common case costs one copy, as vhost-net's: with nothing queued and
+ * requests posted for the largest frame, the tap read lands in the
+ * granted pages themselves (rx_direct). Which slots a frame fills is known
+ * only after the read, so the pages are laid out for a GSO frame (slot 0,
+ * then slots 2.., slot 1 keeping the extra) and as many as the last frame
+ * needed; what goes past them lands in rx_scratch and is copied as before,
+ * and a frame the guess does not fit is gathered back into rx_scratch. */
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "backends/gnttab.h"
@@ -73,12 +82,124 @@ void nb_carrier(struct netback *nb, bool on)
 	pthread_mutex_unlock(&nb->stats_lock);
 }
 
-static int rx_prepare(struct netback *nb, struct nb_frame *f,
+/* Data slots of the largest frame; with a GSO extra, one slot more. */
+#define RX_DATA_SLOTS_MAX ((NB_FRAME_MAX + NB_PAGE - 1) / NB_PAGE)
+_Static_assert(RX_DATA_SLOTS_MAX + 1 <= XEN_NETIF_NR_SLOTS_MIN,
+	       "the largest frame fits the slots a frontend must post");
+
+/* The guest pages one tap read went into: data chunk k (k < n) is in
+ * page[k], the page of request slot k (k == 0 or !skip1) or k + 1. */
+struct rx_direct {
+	netif_rx_request_t req[RX_DATA_SLOTS_MAX]; /* copied once */
+	void *page[RX_DATA_SLOTS_MAX];             /* NULL: not mapped */
+	unsigned n;
+	bool skip1;
+};
+
+static int rx_prepare(struct netback *nb, struct nb_frame *f, bool in_place,
 		      uint16_t *flags, netif_extra_info_t *gso,
 		      unsigned *slots);
 static int rx_slots_available(struct netback *nb, unsigned needed);
-static void rx_put(struct netback *nb, struct nb_frame *f, uint16_t flags,
+static void rx_put(struct netback *nb, struct nb_frame *f,
+		   struct rx_direct *dr, uint16_t flags,
 		   const netif_extra_info_t *gso, unsigned slots);
+
+/* Map the pages for a direct read if nothing is queued and the guest has
+ * posted requests for any frame; false to read into rx_scratch. The
+ * requests are copied once here and answered from these copies. */
+static bool rx_direct_setup(struct netback *nb, struct rx_direct *dr)
+{
+	RING_IDX prod;
+
+	if (nb->rxq_head)
+		return false;
+	prod = __atomic_load_n(&nb->rx.sring->req_prod, __ATOMIC_ACQUIRE);
+	if (prod - nb->rx.rsp_prod_pvt > NET_RX_RING_SIZE ||
+	    prod - nb->rx.req_cons < XEN_NETIF_NR_SLOTS_MIN)
+		return false; /* rx_slots_available says why */
+	dr->skip1 = nb->p.gso_tcpv4 || nb->p.gso_tcpv6;
+	dr->n = nb->p.sg ? nb->rx_direct_hint : 1;
+	for (unsigned k = 0; k < dr->n; k++) {
+		RING_IDX at = nb->rx.req_cons + k + (k && dr->skip1);
+
+		RING_COPY_REQUEST(&nb->rx, at, &dr->req[k]);
+		if (gnttab_map(nb->p.gnt, dr->req[k].gref, true, &dr->page[k]))
+			dr->page[k] = NULL;
+	}
+	return true;
+}
+
+static void rx_direct_release(struct netback *nb, struct rx_direct *dr)
+{
+	for (unsigned k = 0; k < dr->n; k++)
+		if (dr->page[k])
+			gnttab_unmap(nb->p.gnt, dr->req[k].gref, true);
+	dr->n = 0;
+}
+
+/* One readv: the virtio header into rx_scratch, the first chunks into the
+ * guest's pages (a page whose grant failed reads into rx_scratch's place
+ * for it, and its slot answers an error), the rest into rx_scratch. */
+static ssize_t rx_direct_read(struct netback *nb, struct rx_direct *dr)
+{
+	struct iovec iov[RX_DATA_SLOTS_MAX + 2];
+	uint8_t *d = nb->rx_scratch->data + NB_VNET_HLEN;
+	unsigned n = 0;
+
+	iov[n++] = (struct iovec){ nb->rx_scratch->data, NB_VNET_HLEN };
+	for (unsigned k = 0; k < dr->n; k++)
+		iov[n++] = (struct iovec){ dr->page[k] ? dr->page[k]
+						       : d + k * NB_PAGE,
+					   NB_PAGE };
+	if (dr->n * NB_PAGE < NB_FRAME_MAX)
+		iov[n++] = (struct iovec){ d + dr->n * NB_PAGE,
+					   NB_FRAME_MAX - dr->n * NB_PAGE };
+	return readv(nb->p.tap_fd, iov, (int)n);
+}
+
+/* Copy what a direct read put in guest pages back into rx_scratch (the
+ * frame's layout was not the one guessed): it then goes the copying way. */
+static void rx_direct_gather(struct nb_frame *f, struct rx_direct *dr)
+{
+	size_t len = f->len - NB_VNET_HLEN;
+
+	for (unsigned k = 0; k < dr->n && k * NB_PAGE < len; k++) {
+		size_t chunk = len - k * NB_PAGE < NB_PAGE ? len - k * NB_PAGE
+							   : NB_PAGE;
+
+		if (dr->page[k])
+			memcpy(f->data + NB_VNET_HLEN + k * NB_PAGE,
+			       dr->page[k], chunk);
+	}
+}
+
+/* The frame of a direct read: answer it in place. 1 if put or dropped,
+ * 0 if it must go the copying way (rx_scratch now holds all of it). */
+static int rx_put_direct(struct netback *nb, struct rx_direct *dr, int *put)
+{
+	struct nb_frame *f = nb->rx_scratch;
+	size_t len = f->len - NB_VNET_HLEN;
+	unsigned data_slots = (unsigned)((len + NB_PAGE - 1) / NB_PAGE);
+	netif_extra_info_t gso;
+	unsigned slots;
+	uint16_t flags;
+	int r;
+
+	nb->rx_direct_hint = data_slots > 1 ? RX_DATA_SLOTS_MAX : 1;
+	r = rx_prepare(nb, f, true, &flags, &gso, &slots);
+	if (r == -EINVAL) {
+		nb_stat_add(nb, &nb->stats.rx_dropped, 1);
+		return 1;
+	}
+	if (r < 0 || (data_slots > 1 && !gso.type && dr->skip1)) {
+		rx_direct_gather(f, dr);
+		return 0;
+	}
+	rx_put(nb, f, dr, flags, &gso, slots);
+	nb_stat_add(nb, &nb->stats.rx_in_place, 1);
+	(*put)++;
+	return 1;
+}
 
 /* Give the guest the frame in rx_scratch now if nothing is queued before
  * it and its buffers are posted (the common case: one copy less than
@@ -92,14 +213,14 @@ static int rx_put_now(struct netback *nb, int *put)
 
 	if (nb->rxq_head)
 		return 0;
-	if (rx_prepare(nb, nb->rx_scratch, &flags, &gso, &slots) < 0) {
+	if (rx_prepare(nb, nb->rx_scratch, false, &flags, &gso, &slots) < 0) {
 		nb_stat_add(nb, &nb->stats.rx_dropped, 1);
 		return 1;
 	}
 	r = rx_slots_available(nb, slots);
 	if (r <= 0)
 		return r;
-	rx_put(nb, nb->rx_scratch, flags, &gso, slots);
+	rx_put(nb, nb->rx_scratch, NULL, flags, &gso, slots);
 	(*put)++;
 	return 1;
 }
@@ -112,19 +233,27 @@ static int rx_read_tap(struct netback *nb, uint64_t now, int *put)
 	int n = 0, r;
 
 	for (int i = 0; i < NB_RX_BATCH && nb_rx_want_tap(nb); i++) {
-		ssize_t len = read(nb->p.tap_fd, nb->rx_scratch->data,
-				   NB_VNET_HLEN + NB_FRAME_MAX);
+		struct rx_direct dr = { .n = 0 };
+		bool direct = rx_direct_setup(nb, &dr);
+		ssize_t len = direct ? rx_direct_read(nb, &dr)
+				     : read(nb->p.tap_fd, nb->rx_scratch->data,
+					    NB_VNET_HLEN + NB_FRAME_MAX);
 		struct nb_frame *f;
 
-		if (len < 0)
-			break; /* EAGAIN, or the tap is gone */
-		if ((size_t)len < NB_VNET_HLEN + NB_ETH_HLEN) {
-			if (len == 0)
-				break;
+		if (len < 0 || (size_t)len < NB_VNET_HLEN + NB_ETH_HLEN) {
+			rx_direct_release(nb, &dr);
+			if (len <= 0)
+				break; /* EAGAIN, or the tap is gone */
 			nb_stat_add(nb, &nb->stats.rx_errors, 1);
 			continue;
 		}
 		nb->rx_scratch->len = (uint32_t)len;
+		r = direct ? rx_put_direct(nb, &dr, put) : 0;
+		rx_direct_release(nb, &dr);
+		if (r) {
+			n++;
+			continue;
+		}
 		r = rx_put_now(nb, put);
 		if (r < 0)
 			return r;
@@ -174,8 +303,9 @@ static bool frame_is_ipv6(const uint8_t *d, size_t len)
 
 /* Decide what the guest gets for frame f: its RX flags, its GSO extra
  * (type 0: none) and slot count. Completes checksums the guest cannot.
- * Returns 0, or -EINVAL to drop the frame. */
-static int rx_prepare(struct netback *nb, struct nb_frame *f,
+ * Returns 0, -EINVAL to drop the frame, or -EAGAIN if f's data is in the
+ * guest's pages (in_place) and must be looked at in rx_scratch. */
+static int rx_prepare(struct netback *nb, struct nb_frame *f, bool in_place,
 		      uint16_t *flags, netif_extra_info_t *gso,
 		      unsigned *slots)
 {
@@ -199,7 +329,11 @@ static int rx_prepare(struct netback *nb, struct nb_frame *f,
 				     : XEN_NETIF_GSO_TYPE_TCPV4;
 	}
 	if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-		if (frame_is_ipv6(d, len) && !nb->p.ipv6_csum) {
+		/* The guest may change its pages under us: what we look at
+		 * must be in rx_scratch. */
+		if (in_place && !nb->p.ipv6_csum)
+			return -EAGAIN;
+		if (!in_place && frame_is_ipv6(d, len) && !nb->p.ipv6_csum) {
 			if (gso->type ||
 			    nb_csum_complete(d, len, h.csum_start, h.csum_offset) < 0)
 				return -EINVAL;
@@ -254,8 +388,11 @@ static void rx_respond(struct netback *nb, netif_rx_response_t *rsp,
 	*gref = req.gref;
 }
 
-/* Copy frame f into the guest's next `slots` requests. */
-static void rx_put(struct netback *nb, struct nb_frame *f, uint16_t flags,
+/* Copy frame f into the guest's next `slots` requests; with dr, its first
+ * dr->n chunks are in place already (in the layout rx_put_direct checked)
+ * and their slots are answered from dr's copies of the requests. */
+static void rx_put(struct netback *nb, struct nb_frame *f,
+		   struct rx_direct *dr, uint16_t flags,
 		   const netif_extra_info_t *gso, unsigned slots)
 {
 	const uint8_t *d = f->data + NB_VNET_HLEN;
@@ -269,8 +406,17 @@ static void rx_put(struct netback *nb, struct nb_frame *f, uint16_t flags,
 		grant_ref_t gref;
 		void *page;
 
-		rx_respond(nb, &rsp, &gref);
-		if (gnttab_map(nb->p.gnt, gref, true, &page) == 0) {
+		if (dr && k < dr->n) {
+			nb->rx.req_cons++;
+			rsp.id = dr->req[k].id;
+			if (dr->page[k]) {
+				rsp.status = (int16_t)chunk;
+			} else {
+				rsp.status = NETIF_RSP_ERROR;
+				failed = true;
+			}
+		} else if (rx_respond(nb, &rsp, &gref),
+			   gnttab_map(nb->p.gnt, gref, true, &page) == 0) {
 			memcpy(page, d + off, chunk);
 			gnttab_unmap(nb->p.gnt, gref, true);
 			rsp.status = (int16_t)chunk;
@@ -319,7 +465,7 @@ static int rx_deliver(struct netback *nb, int *put)
 	while (nb->rxq_head) {
 		struct nb_frame *f = nb->rxq_head;
 
-		if (rx_prepare(nb, f, &flags, &gso, &slots) < 0) {
+		if (rx_prepare(nb, f, false, &flags, &gso, &slots) < 0) {
 			nb_stat_add(nb, &nb->stats.rx_dropped, 1);
 			rx_pop(nb);
 			n++;
@@ -332,7 +478,7 @@ static int rx_deliver(struct netback *nb, int *put)
 			nb->rx_waiting = true;
 			break;
 		}
-		rx_put(nb, f, flags, &gso, slots);
+		rx_put(nb, f, NULL, flags, &gso, slots);
 		rx_pop(nb);
 		(*put)++;
 		n++;

@@ -227,6 +227,139 @@ static void test_rx_ipv6_csum_fixup(void **state)
 	fe_free(fe);
 }
 
+/* Post n RX requests: ids from *id on, gref 20 + id, gfn 3 + id % 60. */
+static void post_rx(struct fe *fe, uint16_t *id, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++, (*id)++)
+		fe_rx_post(fe, 20u + *id, 3u + *id % 60u, *id, false);
+	fe_rx_push(fe);
+}
+
+/* The response for a data slot: its id, status, and data at its gfn. */
+static void expect_data(struct fe *fe, uint16_t id, const uint8_t *data,
+			int16_t status)
+{
+	netif_rx_response_t r = fe_rx_next(fe);
+
+	assert_int_equal(r.id, id);
+	assert_int_equal(r.status, status);
+	if (status > 0)
+		assert_memory_equal(fe_page(fe, 3u + id % 60u), data,
+				    (size_t)status);
+}
+
+/* A GSO frame of len bytes from *id on: data, extra, data... */
+static void expect_gso(struct fe *fe, uint16_t *id, const uint8_t *pkt,
+		       size_t len, int bad_id)
+{
+	for (size_t off = 0; off < len; off += NB_PAGE) {
+		size_t chunk = len - off < NB_PAGE ? len - off : NB_PAGE;
+
+		expect_data(fe, *id, pkt + off,
+			    *id == bad_id ? NETIF_RSP_ERROR : (int16_t)chunk);
+		(*id)++;
+		if (off == 0) {
+			netif_rx_response_t r = fe_rx_next(fe);
+			netif_extra_info_t ex;
+
+			memcpy(&ex, &r, sizeof(ex));
+			assert_int_equal(ex.type, XEN_NETIF_EXTRA_TYPE_GSO);
+			(*id)++;
+		}
+	}
+}
+
+/* With requests posted for the largest frame, frames are read straight
+ * into the guest's pages: GSO frames of every size, a small frame after
+ * a large one (only its slot is used), a jumbo frame without GSO (read in
+ * the GSO layout, gathered and copied into consecutive slots), a
+ * read-only grant among the pages (its slot answers an error). The
+ * responses are those of the copying path. */
+static void test_rx_in_place(void **state)
+{
+	struct fe *fe = fe_new(true, true, true, true);
+	struct virtio_net_hdr gso = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				      .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				      .gso_size = 1448, .hdr_len = 54,
+				      .csum_start = 34, .csum_offset = 16 };
+	struct virtio_net_hdr plain = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	static uint8_t big[65535 + 14], jumbo[9000], small[100];
+	struct netback_stats st;
+	uint16_t posted = 0, id = 0;
+
+	(void)state;
+	fe_tcp4(big, sizeof(big));
+	fe_fill(jumbo, sizeof(jumbo), 7);
+	fe_fill(small, sizeof(small), 8);
+	post_rx(fe, &posted, 18);
+	fe_host_send(fe, &gso, big, 9000);  /* maps one page: the last was small */
+	assert_int_equal(netback_rx_run(fe->nb, SEC), 1);
+	expect_gso(fe, &id, big, 9000, -1);
+	post_rx(fe, &posted, 18);
+	fe_host_send(fe, &gso, big, sizeof(big)); /* maps them all */
+	assert_int_equal(netback_rx_run(fe->nb, SEC), 1);
+	expect_gso(fe, &id, big, sizeof(big), -1);
+	post_rx(fe, &posted, 18);
+	fe_host_send(fe, &plain, jumbo, sizeof(jumbo));
+	assert_int_equal(netback_rx_run(fe->nb, SEC), 1);
+	for (size_t off = 0; off < sizeof(jumbo); off += NB_PAGE, id++)
+		expect_data(fe, id, jumbo + off,
+			    (int16_t)(sizeof(jumbo) - off < NB_PAGE
+					      ? sizeof(jumbo) - off : NB_PAGE));
+	post_rx(fe, &posted, 18);
+	fe_host_send(fe, &gso, big, 30000);
+	fe_host_send(fe, &plain, small, sizeof(small));
+	assert_int_equal(netback_rx_run(fe->nb, SEC), 2);
+	expect_gso(fe, &id, big, 30000, -1);
+	expect_data(fe, id++, small, sizeof(small));
+	post_rx(fe, &posted, 30);
+	fe_grant(fe, 20u + id + 2u, 3u + (id + 2u) % 60u, true);
+	fe_host_send(fe, &gso, big, 20000);
+	fe_host_send(fe, &gso, big, 20000);
+	assert_int_equal(netback_rx_run(fe->nb, SEC), 2);
+	expect_gso(fe, &id, big, 20000, id + 2);
+	expect_gso(fe, &id, big, 20000, -1);
+	assert_int_equal(fe->rx.sring->rsp_prod, id);
+	netback_get_stats(fe->nb, &st);
+	assert_int_equal(st.rx_packets, 6);
+	assert_int_equal(st.rx_errors, 1);
+	assert_int_equal(st.rx_in_place, 6); /* the jumbo frame was copied */
+	for (uint16_t i = 0; i < posted; i++) /* every grant released */
+		assert_int_equal(((grant_entry_v1_t *)fe->gt)[20 + i].flags &
+					 (GTF_reading | GTF_writing), 0);
+	fe_free(fe);
+}
+
+/* A guest without IPv6 checksum offload: the frame read in place goes
+ * back to rx_scratch for the checksum, which is completed there. */
+static void test_rx_in_place_csum(void **state)
+{
+	struct fe *fe = fe_new(true, true, true, false);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .csum_start = 54, .csum_offset = 6 };
+	uint8_t pkt[300], *d = fe_page(fe, 3);
+	struct netback_stats st;
+	uint16_t posted = 0;
+	uint64_t sum = 0;
+
+	(void)state;
+	fe_udp6(pkt, sizeof(pkt));
+	pkt[60] = pkt[61] = 0;
+	post_rx(fe, &posted, 20);
+	fe_host_send(fe, &h, pkt, sizeof(pkt));
+	assert_int_equal(netback_rx_run(fe->nb, SEC), 1);
+	assert_int_equal(fe_rx_next(fe).flags, NETRXF_data_validated);
+	for (size_t i = 54; i < 300; i += 2)
+		sum += (uint32_t)(d[i] << 8 | d[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	assert_int_equal(sum, 0xffff);
+	netback_get_stats(fe->nb, &st);
+	assert_int_equal(st.csum_fixups, 1);
+	assert_int_equal(st.rx_in_place, 0);
+	fe_free(fe);
+}
+
 static void test_rx_ring_overflow(void **state)
 {
 	struct fe *fe = fe_new(true, true, true, false);
@@ -410,6 +543,8 @@ int main(void)
 		cmocka_unit_test(test_rx_readonly),
 		cmocka_unit_test(test_rx_no_buffers),
 		cmocka_unit_test(test_rx_ipv6_csum_fixup),
+		cmocka_unit_test(test_rx_in_place),
+		cmocka_unit_test(test_rx_in_place_csum),
 		cmocka_unit_test(test_rx_ring_overflow),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_real_tap),

@@ -124,7 +124,8 @@ static void vif_log_stats(struct xenbus_be_dev *dev, unsigned i,
 
 	netback_get_stats(nb, &s);
 	log_info("%s: queue %u: tx %llu packets %llu MiB (%llu dropped, "
-		 "%llu errors), rx %llu packets %llu MiB (%llu dropped), "
+		 "%llu errors), rx %llu packets %llu MiB (%llu dropped, "
+		 "%llu in place), "
 		 "%llu kicks, %llu+%llu notifications",
 		 dev->be_path, i, (unsigned long long)s.tx_packets,
 		 (unsigned long long)(s.tx_bytes >> 20),
@@ -132,7 +133,8 @@ static void vif_log_stats(struct xenbus_be_dev *dev, unsigned i,
 		 (unsigned long long)s.tx_errors,
 		 (unsigned long long)s.rx_packets,
 		 (unsigned long long)(s.rx_bytes >> 20),
-		 (unsigned long long)s.rx_dropped, (unsigned long long)s.kicks,
+		 (unsigned long long)s.rx_dropped,
+		 (unsigned long long)s.rx_in_place, (unsigned long long)s.kicks,
 		 (unsigned long long)s.tx_notifies,
 		 (unsigned long long)s.rx_notifies);
 }
