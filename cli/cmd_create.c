@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -249,40 +250,24 @@ static int load(const struct xm *xm, const struct create_opts *o,
 	return rc ? XM_ERR : XM_OK;
 }
 
-static char *config_json(const struct dom_config *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int rc;
-
-	if (!f)
-		return NULL;
-	rc = cfg_json_dump(c, f);
-	if (fclose(f) != 0 || rc) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static int send_config(const struct xm *xm, const struct cmd_spec *cmd,
 		       const struct create_opts *o, const char *path,
 		       const struct dom_config *c)
 {
-	char *json = config_json(c), *req = NULL;
-	int rc;
+	json_t *config = NULL;
+	char *req = NULL;
+	int rc = cfg_json(c, &config);
 
-	if (!json) {
-		fprintf(stderr, "%s: out of memory\n", xm->prog);
-		return XM_ERR;
+	if (!rc) {
+		rc = xend_request_encode(cmd->name, o->n_fwd, o->fwd, path,
+					 config, &req);
+		json_decref(config);
 	}
-	rc = xend_request_encode(cmd->name, o->n_fwd, o->fwd, path, json,
-				 &req);
-	free(json);
 	if (rc) {
 		fprintf(stderr, "%s: %s: %s\n", xm->prog, cmd->name,
-			strerror(-rc));
+			rc == -EILSEQ ? "a value in the config or the "
+					"arguments is not UTF-8"
+				      : strerror(-rc));
 		return XM_ERR;
 	}
 	rc = xend_run(xm, req);

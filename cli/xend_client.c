@@ -247,7 +247,8 @@ int cmd_xend(struct xm *xm, const struct cmd_spec *cmd, int argc,
 				 &req);
 	if (rc) {
 		fprintf(stderr, "%s: %s: %s\n", xm->prog, cmd->name,
-			strerror(-rc));
+			rc == -EILSEQ ? "an argument is not UTF-8"
+				      : strerror(-rc));
 		return XM_ERR;
 	}
 	rc = xend_run(xm, req);

@@ -213,7 +213,14 @@ void cfg_cpus_format(const uint64_t *map, char *buf, size_t len);
  * line, ending in a newline. Returns 0 or -EIO if f fails. */
 __attribute__((warn_unused_result)) int cfg_sxp_dump(const struct dom_config *c,
 						     FILE *f);
-/* The config as JSON in the shape of xl's libxl_domain_config dump. */
+/* The config as JSON in the shape of xl's libxl_domain_config dump, a new
+ * jansson object in *out. 0, -ENOMEM, or -EILSEQ when a value is not
+ * UTF-8 (JSON strings must be). */
+struct json_t;
+__attribute__((warn_unused_result)) int
+cfg_json(const struct dom_config *c, struct json_t **out);
+/* The same printed to f, four-space indented, ending in a newline: 0,
+ * -EIO if f fails, or cfg_json's error. */
 __attribute__((warn_unused_result)) int
 cfg_json_dump(const struct dom_config *c, FILE *f);
 

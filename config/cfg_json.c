@@ -1,188 +1,174 @@
 /* config/cfg_json.c: struct dom_config -> JSON in the shape of xl's dry
- * run (libxl_domain_config: c_info, b_info, disks, nics, on_*).
- *
- * Fixed field order, four-space indent, strings escaped per RFC 8259
- * (control characters as \u00XX; other bytes pass through). The same
- * object is what xm sends to xend in a create request (proto/). */
+ * run (libxl_domain_config: c_info, b_info, disks, nics, on_*), built with
+ * jansson. Members keep the order they are set in (xl's order); absent
+ * values are left out. The same object is what xm sends to xend in a
+ * create request (proto/) and what xend keeps for managed domains. */
 #include "config/cfg_internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
-#include <string.h>
 
-struct jw {
-	FILE *f;
-	int depth;
-	bool first; /* no member written yet at this depth */
-};
-
-static void jw_str(FILE *f, const char *s)
+/* Set key to s (skipped when NULL). -EILSEQ if s is not UTF-8, which JSON
+ * cannot carry. */
+static int put_str(json_t *o, const char *key, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	json_t *v;
+
+	if (!s)
+		return 0;
+	v = json_string(s);
+	if (!v)
+		return -EILSEQ;
+	return json_object_set_new(o, key, v) ? -ENOMEM : 0;
 }
 
-/* Start a member (or array element when key is NULL). */
-static void jw_key(struct jw *w, const char *key)
+static int put_int(json_t *o, const char *key, unsigned long long n)
 {
-	fprintf(w->f, "%s\n%*s", w->first ? "" : ",", w->depth * 4, "");
-	w->first = false;
-	if (key) {
-		jw_str(w->f, key);
-		fputs(": ", w->f);
-	}
+	return json_object_set_new(o, key, json_integer((json_int_t)n)) ?
+		       -ENOMEM : 0;
 }
 
-static void jw_open(struct jw *w, const char *key, char bracket)
+/* Add a new object under key (or to array a when key is NULL). */
+static json_t *add_obj(json_t *parent, const char *key)
 {
-	jw_key(w, key);
-	fputc(bracket, w->f);
-	w->depth++;
-	w->first = true;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (key ? json_object_set_new(parent, key, o)
+		: json_array_append_new(parent, o))
+		return NULL;
+	return o;
 }
 
-static void jw_close(struct jw *w, char bracket)
-{
-	w->depth--;
-	if (!w->first)
-		fprintf(w->f, "\n%*s", w->depth * 4, "");
-	fputc(bracket, w->f);
-	w->first = false;
-}
-
-static void jw_string(struct jw *w, const char *key, const char *val)
-{
-	if (!val)
-		return;
-	jw_key(w, key);
-	jw_str(w->f, val);
-}
-
-static void jw_num(struct jw *w, const char *key, unsigned long long v)
-{
-	jw_key(w, key);
-	fprintf(w->f, "%llu", v);
-}
-
-static void json_c_info(struct jw *w, const struct dom_config *c)
+static int c_info(json_t *root, const struct dom_config *c)
 {
 	const uint8_t *u = c->uuid;
+	json_t *o = add_obj(root, "c_info");
 	char uuid[40];
+	int rc;
 
-	jw_open(w, "c_info", '{');
-	jw_string(w, "type", cfg_type_name(c->type));
-	jw_string(w, "name", c->name);
-	if (c->has_uuid) {
-		snprintf(uuid, sizeof(uuid),
-			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-			 u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-			 u[12], u[13], u[14], u[15]);
-		jw_string(w, "uuid", uuid);
-	}
-	jw_close(w, '}');
-}
-
-static int json_b_info(struct jw *w, const struct dom_config *c)
-{
-	char cpus[256], *cmdline = NULL;
-	int rc = cfg_cmdline(c, &cmdline);
-
-	if (rc)
+	if (!o)
+		return -ENOMEM;
+	rc = put_str(o, "type", cfg_type_name(c->type)) ?:
+	     put_str(o, "name", c->name);
+	if (rc || !c->has_uuid)
 		return rc;
-	jw_open(w, "b_info", '{');
-	jw_num(w, "max_vcpus", c->maxvcpus);
-	jw_num(w, "avail_vcpus", c->vcpus);
-	if (c->has_cpus) {
-		cfg_cpus_format(c->cpumap, cpus, sizeof(cpus));
-		jw_string(w, "cpumap", cpus);
-	}
-	jw_num(w, "max_memkb", c->maxmem_mb * 1024);
-	jw_num(w, "target_memkb", c->memory_mb * 1024);
-	jw_string(w, "kernel", c->kernel);
-	jw_string(w, "ramdisk", c->ramdisk);
-	jw_string(w, "cmdline", cmdline);
-	jw_string(w, "bootloader", c->bootloader);
-	jw_string(w, "bootloader_args", c->bootloader_args);
-	jw_close(w, '}');
-	free(cmdline);
-	return 0;
+	snprintf(uuid, sizeof(uuid),
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4],
+		 u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+		 u[14], u[15]);
+	return put_str(o, "uuid", uuid);
 }
 
-static void json_disk(struct jw *w, const struct cfg_disk *d)
+static int b_info(json_t *root, const struct dom_config *c)
+{
+	json_t *o = add_obj(root, "b_info");
+	char cpus[256], *cmdline = NULL;
+	int rc;
+
+	if (!o)
+		return -ENOMEM;
+	rc = cfg_cmdline(c, &cmdline) ?:
+	     put_int(o, "max_vcpus", c->maxvcpus) ?:
+	     put_int(o, "avail_vcpus", c->vcpus);
+	if (!rc && c->has_cpus) {
+		cfg_cpus_format(c->cpumap, cpus, sizeof(cpus));
+		rc = put_str(o, "cpumap", cpus);
+	}
+	rc = rc ?: put_int(o, "max_memkb", c->maxmem_mb * 1024) ?:
+	     put_int(o, "target_memkb", c->memory_mb * 1024) ?:
+	     put_str(o, "kernel", c->kernel) ?:
+	     put_str(o, "ramdisk", c->ramdisk) ?:
+	     put_str(o, "cmdline", cmdline) ?:
+	     put_str(o, "bootloader", c->bootloader) ?:
+	     put_str(o, "bootloader_args", c->bootloader_args);
+	free(cmdline);
+	return rc;
+}
+
+static int disk(json_t *disks, const struct cfg_disk *d)
 {
 	static const char *const backends[] = {
 		[CFG_DISK_FILE] = "file", [CFG_DISK_PHY] = "phy",
 		[CFG_DISK_TAP] = "tap",
 	};
+	json_t *o = add_obj(disks, NULL);
 
-	jw_open(w, NULL, '{');
-	jw_string(w, "pdev_path", d->target);
-	jw_string(w, "vdev", d->vdev);
-	jw_string(w, "backend", backends[d->backend]);
-	jw_string(w, "format", cfg_format_name(d->format));
-	jw_string(w, "script", d->script);
-	jw_num(w, "readwrite", d->mode != CFG_MODE_R);
-	jw_num(w, "force_rw", d->mode == CFG_MODE_W_FORCE);
-	jw_num(w, "is_cdrom", d->cdrom);
-	jw_close(w, '}');
+	if (!o)
+		return -ENOMEM;
+	return put_str(o, "pdev_path", d->target) ?:
+	       put_str(o, "vdev", d->vdev) ?:
+	       put_str(o, "backend", backends[d->backend]) ?:
+	       put_str(o, "format", cfg_format_name(d->format)) ?:
+	       put_str(o, "script", d->script) ?:
+	       put_int(o, "readwrite", d->mode != CFG_MODE_R) ?:
+	       put_int(o, "force_rw", d->mode == CFG_MODE_W_FORCE) ?:
+	       put_int(o, "is_cdrom", d->cdrom);
 }
 
-static void json_nic(struct jw *w, const struct cfg_vif *v)
+static int nic(json_t *nics, const struct cfg_vif *v)
 {
-	jw_open(w, NULL, '{');
-	jw_string(w, "mac", v->mac);
-	jw_string(w, "bridge", v->bridge);
-	jw_string(w, "ip", v->ip);
-	jw_string(w, "script", v->script);
-	jw_string(w, "ifname", v->vifname);
-	jw_string(w, "rate", v->rate);
-	jw_string(w, "model", v->model);
-	jw_string(w, "nictype", v->type);
-	jw_string(w, "backend_domname", v->backend);
-	jw_close(w, '}');
+	json_t *o = add_obj(nics, NULL);
+
+	if (!o)
+		return -ENOMEM;
+	return put_str(o, "mac", v->mac) ?:
+	       put_str(o, "bridge", v->bridge) ?:
+	       put_str(o, "ip", v->ip) ?:
+	       put_str(o, "script", v->script) ?:
+	       put_str(o, "ifname", v->vifname) ?:
+	       put_str(o, "rate", v->rate) ?:
+	       put_str(o, "model", v->model) ?:
+	       put_str(o, "nictype", v->type) ?:
+	       put_str(o, "backend_domname", v->backend);
+}
+
+int cfg_json(const struct dom_config *c, json_t **out)
+{
+	json_t *root = json_object(), *disks = json_array(),
+	       *nics = json_array();
+	int rc = root && disks && nics ? 0 : -ENOMEM;
+
+	rc = rc ?: c_info(root, c) ?: b_info(root, c);
+	if (!rc && (json_object_set(root, "disks", disks) ||
+		    json_object_set(root, "nics", nics)))
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < c->n_disks; i++)
+		rc = disk(disks, &c->disks[i]);
+	for (size_t i = 0; !rc && i < c->n_vifs; i++)
+		rc = nic(nics, &c->vifs[i]);
+	rc = rc ?: put_str(root, "on_poweroff", cfg_action_name(c->on_poweroff)) ?:
+	     put_str(root, "on_reboot", cfg_action_name(c->on_reboot)) ?:
+	     put_str(root, "on_crash", cfg_action_name(c->on_crash));
+	if (!rc && c->on_xend_start != CFG_XEND_IGNORE)
+		rc = put_str(root, "on_xend_start",
+			     cfg_xend_action_name(c->on_xend_start));
+	if (!rc && c->on_xend_stop != CFG_XEND_IGNORE)
+		rc = put_str(root, "on_xend_stop",
+			     cfg_xend_action_name(c->on_xend_stop));
+	json_decref(disks);
+	json_decref(nics);
+	if (rc) {
+		json_decref(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
 }
 
 int cfg_json_dump(const struct dom_config *c, FILE *f)
 {
-	struct jw w = { .f = f, .depth = 0, .first = true };
-	int rc;
+	json_t *o;
+	int rc = cfg_json(c, &o);
 
-	fputc('{', f);
-	w.depth = 1;
-	json_c_info(&w, c);
-	rc = json_b_info(&w, c);
 	if (rc)
 		return rc;
-	jw_open(&w, "disks", '[');
-	for (size_t i = 0; i < c->n_disks; i++)
-		json_disk(&w, &c->disks[i]);
-	jw_close(&w, ']');
-	jw_open(&w, "nics", '[');
-	for (size_t i = 0; i < c->n_vifs; i++)
-		json_nic(&w, &c->vifs[i]);
-	jw_close(&w, ']');
-	jw_string(&w, "on_poweroff", cfg_action_name(c->on_poweroff));
-	jw_string(&w, "on_reboot", cfg_action_name(c->on_reboot));
-	jw_string(&w, "on_crash", cfg_action_name(c->on_crash));
-	if (c->on_xend_start != CFG_XEND_IGNORE)
-		jw_string(&w, "on_xend_start",
-			  cfg_xend_action_name(c->on_xend_start));
-	if (c->on_xend_stop != CFG_XEND_IGNORE)
-		jw_string(&w, "on_xend_stop",
-			  cfg_xend_action_name(c->on_xend_stop));
-	fputs("\n}\n", f);
-	return ferror(f) ? -EIO : 0;
+	rc = json_dumpf(o, f, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (rc || fputc('\n', f) == EOF)
+		return -EIO;
+	return 0;
 }

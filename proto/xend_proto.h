@@ -6,8 +6,8 @@
  * and closes. Each message is at most XEND_MSG_MAX bytes. See
  * proto/README.md for the fields and the rules for changing them.
  *
- * This header and xend_proto.c include only libc, so both ends (cli/ and
- * toolstack/) and fuzzers can use them. */
+ * Both ends (cli/ and toolstack/) and the fuzzers use it; it needs
+ * jansson (-ljansson). */
 #ifndef KXEN_PROTO_XEND_PROTO_H
 #define KXEN_PROTO_XEND_PROTO_H
 
@@ -21,13 +21,14 @@
 /* Build a request line (ending in '\n', NUL-terminated) into *out, which
  * the caller frees:
  *   {"version":1,"command":"<command>","args":[...],
- *    "config_file":"<path>","config":<config_json>}
- * config_file and config are left out when NULL; config_json must already
- * be a JSON object (cfg_json_dump's output). 0, -EINVAL (command empty)
- * or -ENOMEM. */
+ *    "config_file":"<path>","config":<config>}
+ * config_file and config are left out when NULL; config is a JSON object
+ * (cfg_json's), borrowed. 0, -EINVAL (command empty), -EILSEQ (a string
+ * that is not UTF-8) or -ENOMEM. */
+struct json_t;
 __attribute__((warn_unused_result)) int
 xend_request_encode(const char *command, int argc, char *const *argv,
-		    const char *config_file, const char *config_json,
+		    const char *config_file, struct json_t *config,
 		    char **out);
 
 /* A decoded reply. output and error are malloc'd (or NULL). */
@@ -39,9 +40,10 @@ struct xend_reply {
 	char *fd;     /* what the passed fd is ("console"), or NULL */
 };
 
-/* Decode one reply from buf[0..len). Unknown members are skipped (newer
- * xend); a reply whose version is above ours is refused with
- * -EPROTONOSUPPORT. 0, -EPROTO (malformed, status missing) or -ENOMEM. */
+/* Decode one reply from buf[0..len): one JSON object, nothing after it
+ * but white space. Unknown members are skipped (newer xend); a reply whose
+ * version is above ours is refused with -EPROTONOSUPPORT. 0, -EPROTO
+ * (malformed, a member of the wrong type, status missing) or -ENOMEM. */
 __attribute__((warn_unused_result)) int
 xend_reply_decode(const char *buf, size_t len, struct xend_reply *out);
 void xend_reply_clear(struct xend_reply *r);

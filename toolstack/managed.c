@@ -189,10 +189,11 @@ static json_t *auto_config(const char *path)
 				 .path_check = path_check };
 	struct dom_config *c = NULL;
 	struct cfg_diag diag;
-	char *buf = NULL, *js = NULL, msg[400];
-	size_t len = 0, jlen = 0;
+	char *buf = NULL, msg[400];
+	size_t len = 0;
 	json_t *o = NULL;
 	FILE *f = fopen(path, "re"), *mf;
+	int rc;
 
 	cfg_diag_init(&diag);
 	if (f) {
@@ -210,15 +211,11 @@ static json_t *auto_config(const char *path)
 		} else {
 			log_error(0, "auto: cannot read %s", path);
 		}
-	} else if ((mf = open_memstream(&js, &jlen))) {
-		if (cfg_json_dump(c, mf) == 0) {
-			fclose(mf);
-			o = json_loads(js, 0, NULL);
-		} else {
-			fclose(mf);
-		}
+	} else if ((rc = cfg_json(c, &o))) {
+		log_error(0, "auto: %s: %s", path, rc == -EILSEQ ?
+			  "a value is not UTF-8" : strerror(-rc));
+		o = NULL;
 	}
-	free(js);
 	free(buf);
 	cfg_dom_free(c);
 	cfg_diag_free(&diag);

@@ -94,6 +94,10 @@ out=$("$XM" destroy nosuch 2>&1); rc=$?
 [ $rc = 1 ] && [ "$out" = "xm: domain 'nosuch' does not exist" ] || fail "destroy: $rc $out"
 out=$("$XM" create -q "$cfg" memory=64 2>&1); rc=$?
 [ $rc = 0 ] && [ "$out" = "Started domain debian" ] || fail "create: $rc $out"
+# JSON carries only UTF-8: an argument that is not is refused before
+# anything is sent.
+out=$("$XM" destroy $'caf\xe9' 2>&1); rc=$?
+[ $rc = 1 ] && [ "$out" = "xm: destroy: an argument is not UTF-8" ] || fail "non-UTF-8 argument: $rc $out"
 $PY - "$tmp/req.log" <<'PYEOF' || fail "requests not as documented (see $tmp/req.log)"
 import json, sys
 reqs = [json.loads(l) for l in open(sys.argv[1])]
