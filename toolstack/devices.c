@@ -420,49 +420,38 @@ static int backend_state(struct xs_handle *xs, const char *be, char *why,
 	return state;
 }
 
-int devices_wait_ready(struct xs_handle *xs, unsigned domid, json_t *config,
-		       unsigned timeout_ms, char *err, size_t errlen)
+int devices_ready(struct xs_handle *xs, unsigned domid, json_t *config,
+		  char *err, size_t errlen)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	char be[P], why[200], e[8];
+	bool all = true;
 	json_t *o;
 	size_t i;
 
-	for (unsigned waited = 0;; waited += 20) {
-		bool all = true;
+	json_array_foreach(json_object_get(config, "disks"), i, o) {
+		snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/%u/%d",
+			 domid, devices_vdev(o, e, 0));
+		int st = backend_state(xs, be, why, sizeof(why));
 
-		json_array_foreach(json_object_get(config, "disks"), i, o) {
-			snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/"
-				 "%u/%d", domid, devices_vdev(o, e, 0));
-			int st = backend_state(xs, be, why, sizeof(why));
-
-			if (st >= 5) {
-				snprintf(err, errlen, "disk %s: %s",
-					 str(o, "vdev", "?"), why);
-				return -EIO;
-			}
-			all = all && st >= 2;
+		if (st >= 5) {
+			snprintf(err, errlen, "disk %s: %s",
+				 str(o, "vdev", "?"), why);
+			return -EIO;
 		}
-		json_array_foreach(json_object_get(config, "nics"), i, o) {
-			if (!json_is_object(o))
-				continue;
-			snprintf(be, sizeof(be), "/local/domain/0/backend/vif/"
-				 "%u/%zu", domid, i);
-			int st = backend_state(xs, be, why, sizeof(why));
-
-			if (st >= 5) {
-				snprintf(err, errlen, "vif %zu: %s", i, why);
-				return -EIO;
-			}
-			all = all && st >= 2;
-		}
-		if (all)
-			return 0;
-		if (waited >= timeout_ms) {
-			snprintf(err, errlen, "the backends did not take the "
-				 "devices within %u s", timeout_ms / 1000);
-			return -ETIMEDOUT;
-		}
-		nanosleep(&ts, NULL);
+		all = all && st >= 2;
 	}
+	json_array_foreach(json_object_get(config, "nics"), i, o) {
+		if (!json_is_object(o))
+			continue;
+		snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%zu",
+			 domid, i);
+		int st = backend_state(xs, be, why, sizeof(why));
+
+		if (st >= 5) {
+			snprintf(err, errlen, "vif %zu: %s", i, why);
+			return -EIO;
+		}
+		all = all && st >= 2;
+	}
+	return all;
 }

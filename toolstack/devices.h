@@ -29,12 +29,13 @@ int devices_add_disk(struct xs_handle *xs, unsigned domid, json_t *disk)
 int devices_add_nic(struct xs_handle *xs, unsigned domid, unsigned devid,
 		    json_t *nic, const char *uuid)
 	__attribute__((warn_unused_result));
-/* Wait until the backend of every device in config is ready (InitWait,
- * or Connected: probed, hotplug script run), as libxl does before it
- * unpauses. 0; -EIO with the backend's error (hotplug-error or error)
- * when one gave up; -ETIMEDOUT. */
-int devices_wait_ready(struct xs_handle *xs, unsigned domid, json_t *config,
-		       unsigned timeout_ms, char *err, size_t errlen)
+/* Is the backend of every device in config ready (InitWait, or
+ * Connected: probed, hotplug script run)? libxl waits for that before it
+ * unpauses; xend polls this while the domain starts (DEVICES_READY_MS).
+ * 1 yes, 0 not yet, -EIO with the backend's error (hotplug-error or
+ * error) in err when one gave up. */
+int devices_ready(struct xs_handle *xs, unsigned domid, json_t *config,
+		  char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Detach kind ("vbd", "vif") devid, in two steps so xend's loop never
  * waits on a guest. devices_detach_start asks the backend to close

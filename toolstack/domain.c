@@ -310,12 +310,6 @@ static int start_layout(struct xend *x, struct domain *d,
 					  "%s", d->name, strerror(-rc));
 		return 1;
 	}
-	rc = devices_wait_ready(xs, d->domid, d->config, DEVICES_READY_MS,
-				err, sizeof(err));
-	if (rc) {
-		*msg = xend_strdup_printf("'%s': %s", d->name, err);
-		return 1;
-	}
 	return 0;
 }
 
@@ -368,14 +362,11 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 	return 0;
 }
 
-/* The monitor answered: layout, unpause, running. 0 or *msg. */
-static int start_finish(struct xend *x, struct domain *d,
-			const struct mon_info *mi, char **msg)
+/* Every backend took its device: unpause, running. 0 or *msg. */
+static int start_finish(struct domain *d, char **msg)
 {
 	int rc;
 
-	if (start_layout(x, d, mi, msg))
-		return 1;
 	if (!d->start_paused && (rc = mon_ctl(d, "unpause", NULL))) {
 		*msg = xend_strdup_printf("cannot unpause '%s': %s", d->name,
 					  strerror(-rc));
@@ -389,20 +380,56 @@ static int start_finish(struct xend *x, struct domain *d,
 	return 0;
 }
 
+/* The step a starting domain is at: 1 still starting, 0 done with it,
+ * or -errno with *msg perhaps set. First the monitor answers (then the
+ * XenStore nodes and devices are written), then every backend takes its
+ * device (a hotplug script may take its time: xend's loop goes on). */
+static int start_poll(struct xend *x, struct domain *d, char **msg)
+{
+	struct mon_info mi;
+	char err[200];
+	struct xs_handle *xs;
+	int r;
+
+	if (!d->start_devices) {
+		if (mon_info(d, &mi) == 0) {
+			if (start_layout(x, d, &mi, msg))
+				return -EIO;
+			d->start_devices = true;
+			d->start_deadline_ms = xend_now_ms() + DEVICES_READY_MS;
+		}
+	} else {
+		xs = xend_xs(x, err, sizeof(err));
+		r = xs ? devices_ready(xs, d->domid, d->config, err,
+				       sizeof(err)) : -EIO;
+		if (r < 0) {
+			*msg = xend_strdup_printf("'%s': %s", d->name, err);
+			return -EIO;
+		}
+		if (r > 0)
+			return start_finish(d, msg) ? -EIO : 0;
+		if (xend_now_ms() >= d->start_deadline_ms) {
+			*msg = xend_strdup_printf("'%s': the backends did not "
+						  "take the devices within "
+						  "%u s", d->name,
+						  DEVICES_READY_MS / 1000);
+			return -ETIMEDOUT;
+		}
+	}
+	if (mon_exited(d))
+		return -ECHILD;
+	if (xend_now_ms() >= d->start_deadline_ms)
+		return -ETIMEDOUT;
+	return 1;
+}
+
 /* One starting domain: 1 still starting, 0 done (running or gone). */
 static int start_step(struct xend *x, struct domain *d)
 {
-	struct mon_info mi;
 	char *msg = NULL;
-	int rc = 0;
+	int rc = start_poll(x, d, &msg);
 
-	if (mon_info(d, &mi) == 0)
-		rc = start_finish(x, d, &mi, &msg) ? -EIO : 0;
-	else if (mon_exited(d))
-		rc = -ECHILD;
-	else if (xend_now_ms() >= d->start_deadline_ms)
-		rc = -ETIMEDOUT;
-	else
+	if (rc == 1)
 		return 1;
 	if (rc == 0) {
 		api_start_done(x, d, NULL);

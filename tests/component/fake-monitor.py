@@ -22,6 +22,8 @@ Test controls:
     CRASH_AFTER=S    crash S seconds after the first unpause
     REBOOT_AFTER=S   reboot S seconds after the first unpause
     NO_CTL           never create DIR/ctl (xend's start timeout)
+    DEVICE_AFTER=S   the backends take each device S seconds after it
+                     appears (a slow hotplug script)
     DETACH_AFTER=S   a detached device closes S seconds after online=0
                      (a frontend slow to let go; "never": it holds on)
 """
@@ -215,6 +217,7 @@ def guest_tick():
 
 
 detach_seen = {}
+device_seen = {}
 
 
 def backend_tick():
@@ -243,7 +246,9 @@ def backend_tick():
                 xs.write(be + b"/hotplug-error", flags["DEVICE_FAIL"].encode())
                 xs.write(be + b"/state", b"6")
             elif state == b"1":
-                xs.write(be + b"/state", b"2")
+                since = device_seen.setdefault(be, time.monotonic())
+                if time.monotonic() - since >= float(flags.get("DEVICE_AFTER", "0")):
+                    xs.write(be + b"/state", b"2")
 
 
 signal.signal(signal.SIGTERM, lambda *_: finish("destroyed"))

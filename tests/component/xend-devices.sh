@@ -95,6 +95,20 @@ check_rc "a device the backend refuses fails the create" 1 "$XM" create -q "$T/v
 check "the refusal carries the backend's reason" 1 "$(grep -c 'vif 0: bridge br9 does not exist' <<<"$OUT")"
 check "no domain left after a refused device" "" "$("$XM" list vfail 2>/dev/null)"
 
+# A hotplug script that takes its time holds up only its own create: xend
+# answers meanwhile, and the create ends when the backends are ready.
+printf 'DEVICE_AFTER=3\n' >"$T/slowdevkernel"
+truncate -s 16M "$T/d.img"
+make_cfg slowdev KERNEL="$T/slowdevkernel" "disk = ['file:$T/d.img,xvda,w']"
+"$XM" create -q "$T/slowdev.cfg" >"$T/slowdev.out" 2>&1 & cpid=$!
+wait_until 5 '"$XM" list slowdev'
+check_rc "xm list answers while the devices wait" 0 "$XM" list slowdev
+check "the create was still waiting then" yes "$(kill -0 $cpid && echo yes)"
+wait $cpid
+check "the create then succeeds" "0 Started domain slowdev" "$? $(cut -d' ' -f1-3 "$T/slowdev.out")"
+check "and the domain runs" "r" "$("$XM" list slowdev | awk 'NR == 2 { print substr($5, 1, 1) }')"
+"$XM" destroy slowdev
+
 # Hotplug nodes on a running domain.
 check_rc "block-attach" 0 "$XM" block-attach web "file:$T/b.img" xvdc r
 check "attached vbd frontend" "51744" "$(xenstore-read /local/domain/$id/device/vbd/51744/virtual-device)"
