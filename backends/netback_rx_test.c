@@ -25,6 +25,13 @@
 
 #define SEC 1000000000ull
 
+/* A TCPv4 GSO frame with a partial checksum, as the host's stack sends. */
+static const struct virtio_net_hdr gso_tcp4 = {
+	.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	.gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1448,
+	.hdr_len = 54, .csum_start = 34, .csum_offset = 16,
+};
+
 static void test_rx_simple(void **state)
 {
 	struct fe *fe = fe_new(true, true, true, false);
@@ -60,10 +67,7 @@ static void test_rx_simple(void **state)
 static void test_rx_gso_sg(void **state)
 {
 	struct fe *fe = fe_new(true, true, true, false);
-	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
-				    .gso_size = 1448, .hdr_len = 54,
-				    .csum_start = 34, .csum_offset = 16 };
+	const struct virtio_net_hdr h = gso_tcp4;
 	static uint8_t pkt[9000];
 	netif_rx_response_t r;
 	netif_extra_info_t ex, want = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
@@ -294,10 +298,7 @@ static void expect_gso(struct fe *fe, uint16_t *id, const uint8_t *pkt,
 static void test_rx_in_place(void **state)
 {
 	struct fe *fe = fe_new(true, true, true, true);
-	struct virtio_net_hdr gso = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				      .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
-				      .gso_size = 1448, .hdr_len = 54,
-				      .csum_start = 34, .csum_offset = 16 };
+	const struct virtio_net_hdr gso = gso_tcp4;
 	struct virtio_net_hdr plain = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
 	static uint8_t big[65535 + 14], jumbo[9000], small[100];
 	struct netback_stats st;
