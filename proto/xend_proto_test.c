@@ -9,26 +9,32 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 static void test_encode(void **state)
 {
-	char *args[] = { "-w", "we\"b\n" };
+	char *args[] = { "-w", "we\"b\n" }, *bad[] = { "caf\xe9" };
+	json_t *config = json_pack("{s:i}", "a", 1);
 	char *out = NULL;
 
 	(void)state;
 	assert_int_equal(xend_request_encode("shutdown", 2, args, NULL, NULL,
 					     &out), 0);
 	assert_string_equal(out, "{\"version\":1,\"command\":\"shutdown\","
-				 "\"args\":[\"-w\",\"we\\\"b\\u000a\"]}\n");
+				 "\"args\":[\"-w\",\"we\\\"b\\n\"]}\n");
 	free(out);
 	assert_int_equal(xend_request_encode("create", 0, NULL, "/etc/x.cfg",
-					     "{\"a\": 1}", &out), 0);
+					     config, &out), 0);
 	assert_string_equal(out, "{\"version\":1,\"command\":\"create\","
 				 "\"args\":[],\"config_file\":\"/etc/x.cfg\","
-				 "\"config\":{\"a\": 1}}\n");
+				 "\"config\":{\"a\":1}}\n");
 	free(out);
+	json_decref(config);
 	assert_int_equal(xend_request_encode("", 0, NULL, NULL, NULL, &out),
 			 -EINVAL);
+	assert_int_equal(xend_request_encode("destroy", 1, bad, NULL, NULL,
+					     &out), -EILSEQ);
+	assert_null(out);
 }
 
 static int decode(const char *s, struct xend_reply *r)
@@ -70,16 +76,24 @@ static void test_decode_bad(void **state)
 		"{\"status\":\"0\"}", "{\"status\":0}x", "{\"status\":0,}",
 		"{\"status\":0,\"output\":\"\\q\"}",
 		"{\"status\":0,\"output\":\"a\nb\"}",
-		"{\"status\":99999999999}",
-		"{\"status\":0,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]"
-		"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+		"{\"status\":99999999999}", "{\"status\":0,\"status\":1}",
+		"{\"status\":0,\"error\":7}",
 	};
 	struct xend_reply r;
+	char deep[2 * 5000 + 32];
+	size_t n;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (decode(bad[i], &r) != -EPROTO)
 			fail_msg("accepted: %s", bad[i]);
+	/* Nesting deeper than jansson's parser goes (2048) is refused, not
+	 * recursed into. */
+	n = (size_t)sprintf(deep, "{\"status\":0,\"x\":");
+	memset(deep + n, '[', 5000);
+	memset(deep + n + 5000, ']', 5000);
+	strcpy(deep + n + 10000, "}");
+	assert_int_equal(decode(deep, &r), -EPROTO);
 	assert_int_equal(decode("{\"version\":2,\"status\":0}", &r),
 			 -EPROTONOSUPPORT);
 }

@@ -13,8 +13,10 @@
  * kxen-monitor does not boot); any other value is the path of a program
  * that behaves like pygrub. Its files go to
  * RUN_DIR/boot (/run/xend/boot), and are removed when the domain is gone.
- * A bootloader gets BOOT_TIMEOUT_S to answer; xend waits for it (reading
- * a kernel out of an image takes well under a second). kxen-pygrub gets
+ * A bootloader gets BOOT_TIMEOUT_S to answer. xend does not wait for it:
+ * boot_start spawns it with non-blocking pipes and the loop calls
+ * boot_poll every 20 ms while the domain starts (a disk that makes the
+ * bootloader slow delays only its own create). kxen-pygrub gets
  * --runas=nobody: the part that parses the guest's disk runs without
  * root (bootloader/privsep.h). */
 #include "toolstack/bootloader.h"
@@ -24,7 +26,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -90,18 +91,23 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* Run argv; its stdout (at most BOOT_OUT_MAX bytes) in out, the last line
- * of its stderr in errline. Returns its exit status, or -1 with errline
- * set when it could not run or timed out. */
-static int run(char **argv, char *out, size_t outlen, char *errline,
-	       size_t errlen)
-{
-	int po[2], pe[2], status = -1;
-	size_t no = 0, ne = 0;
-	char ebuf[2048];
-	time_t deadline = time(NULL) + BOOT_TIMEOUT_S;
-	bool timed_out = false;
+/* A bootloader running for a starting domain (d->boot). */
+struct boot_run {
 	pid_t pid;
+	int fd[2];            /* its stdout and stderr; -1 once at EOF */
+	char out[BOOT_OUT_MAX], err[2048];
+	size_t n[2];
+	uint64_t deadline_ms;
+	bool timed_out;
+	int status;           /* waitpid's, once it has exited */
+};
+
+/* Spawn argv with its stdout and stderr on non-blocking pipes. 0, or -1
+ * with errline set. */
+static int run_start(char **argv, struct boot_run *br, char *errline,
+		     size_t errlen)
+{
+	int po[2], pe[2];
 
 	if (pipe2(po, O_CLOEXEC) < 0)
 		return snprintf(errline, errlen, "pipe: %s", strerror(errno)), -1;
@@ -110,8 +116,8 @@ static int run(char **argv, char *out, size_t outlen, char *errline,
 		close(po[1]);
 		return snprintf(errline, errlen, "pipe: %s", strerror(errno)), -1;
 	}
-	pid = fork();
-	if (pid == 0) {
+	br->pid = fork();
+	if (br->pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
 
 		if (null >= 0)
@@ -125,73 +131,91 @@ static int run(char **argv, char *out, size_t outlen, char *errline,
 	}
 	close(po[1]);
 	close(pe[1]);
-	if (pid < 0) {
+	if (br->pid < 0) {
 		close(po[0]);
 		close(pe[0]);
 		return snprintf(errline, errlen, "fork: %s", strerror(errno)), -1;
 	}
-	for (int open_fds = 2; open_fds;) {
-		struct pollfd pf[2] = { { .fd = po[0], .events = POLLIN },
-					{ .fd = pe[0], .events = POLLIN } };
-		int left = (int)(deadline - time(NULL));
+	br->fd[0] = po[0];
+	br->fd[1] = pe[0];
+	fcntl(po[0], F_SETFL, O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, O_NONBLOCK);
+	br->deadline_ms = xend_now_ms() + BOOT_TIMEOUT_S * 1000ull;
+	return 0;
+}
 
-		if (left <= 0 || poll(pf, 2, left * 1000) == 0) {
-			timed_out = true;
-			break;
+/* Take what the bootloader wrote; 1 while it runs, 0 once it has exited
+ * (or was killed at its deadline). Never blocks. */
+static int run_poll(struct boot_run *br)
+{
+	for (int i = 0; i < 2; i++) {
+		char tmp[1024], *dst = i ? br->err : br->out;
+		size_t cap = (i ? sizeof(br->err) : sizeof(br->out)) - 1;
+		ssize_t r = -1;
+
+		while (br->fd[i] >= 0 &&
+		       ((r = read(br->fd[i], tmp, sizeof(tmp))) > 0 ||
+			(r < 0 && errno == EINTR))) {
+			if (r < 0)
+				continue;
+			if ((size_t)r > cap - br->n[i])
+				r = (ssize_t)(cap - br->n[i]); /* rest dropped */
+			memcpy(dst + br->n[i], tmp, (size_t)r);
+			br->n[i] += (size_t)r;
 		}
-		for (int i = 0; i < 2; i++) {
-			char tmp[1024], *dst = i ? ebuf : out;
-			size_t *n = i ? &ne : &no;
-			size_t cap = i ? sizeof(ebuf) - 1 : outlen - 1;
-			ssize_t r;
-
-			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP |
-							       POLLERR)))
-				continue;
-			r = read(pf[i].fd, tmp, sizeof(tmp));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				close(i ? pe[0] : po[0]);
-				if (i)
-					pe[0] = -1;
-				else
-					po[0] = -1;
-				open_fds--;
-				continue;
-			}
-			if ((size_t)r > cap - *n)
-				r = (ssize_t)(cap - *n); /* the rest is dropped */
-			memcpy(dst + *n, tmp, (size_t)r);
-			*n += (size_t)r;
+		if (br->fd[i] >= 0 && r == 0) {
+			close(br->fd[i]);
+			br->fd[i] = -1;
 		}
 	}
-	if (po[0] >= 0)
-		close(po[0]);
-	if (pe[0] >= 0)
-		close(pe[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	out[no] = 0;
-	ebuf[ne] = 0;
-	while (ne && (ebuf[ne - 1] == '\n' || ebuf[ne - 1] == ' '))
-		ebuf[--ne] = 0;
-	{
-		char *last = strrchr(ebuf, '\n');
-
-		const char *src = last ? last + 1 : ebuf;
-		size_t n = strlen(src) < errlen ? strlen(src) : errlen - 1;
-
-		memcpy(errline, src, n);
-		errline[n] = 0;
+	if (xend_now_ms() >= br->deadline_ms) {
+		br->timed_out = true;
+		kill(br->pid, SIGKILL);
+	} else if (br->fd[0] >= 0 || br->fd[1] >= 0 ||
+		   waitpid(br->pid, &br->status, WNOHANG) == 0) {
+		return 1;
 	}
-	if (timed_out) {
+	if (br->timed_out)
+		while (waitpid(br->pid, &br->status, 0) < 0 && errno == EINTR)
+			;
+	br->pid = -1;
+	return 0;
+}
+
+/* Its exit status (its stdout in br->out), or -1; the last line of its
+ * stderr, or why it failed, in errline. */
+static int run_result(struct boot_run *br, char *errline, size_t errlen)
+{
+	size_t ne = br->n[1];
+	const char *last;
+
+	br->out[br->n[0]] = 0;
+	br->err[ne] = 0;
+	while (ne && (br->err[ne - 1] == '\n' || br->err[ne - 1] == ' '))
+		br->err[--ne] = 0;
+	last = strrchr(br->err, '\n');
+	last = last ? last + 1 : br->err;
+	ne = strlen(last) < errlen ? strlen(last) : errlen - 1;
+	memcpy(errline, last, ne);
+	errline[ne] = 0;
+	if (br->timed_out) {
 		snprintf(errline, errlen, "no answer in %d s", BOOT_TIMEOUT_S);
 		return -1;
 	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return WIFEXITED(br->status) ? WEXITSTATUS(br->status) : -1;
+}
+
+static void run_stop(struct boot_run *br)
+{
+	for (int i = 0; i < 2; i++)
+		if (br->fd[i] >= 0)
+			close(br->fd[i]);
+	if (br->pid > 0) {
+		kill(br->pid, SIGKILL);
+		while (waitpid(br->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(br);
 }
 
 /* "(key VALUE)" in s, VALUE bare (up to the next ')'), or quoted as
@@ -274,6 +298,10 @@ void boot_cleanup(struct xend *x, struct domain *d)
 {
 	json_t *b = json_object_get(d->config, "b_info");
 
+	if (d->boot) {
+		run_stop(d->boot);
+		d->boot = NULL;
+	}
 	if (!jstr(b, "bootloader") || !json_object_get(b, "bootloader_in"))
 		return;
 	remove_ours(x, jstr(b, "kernel"));
@@ -288,13 +316,12 @@ static void set_or_del(json_t *o, const char *key, const char *val)
 		json_object_del(o, key);
 }
 
-int boot_prepare(struct xend *x, struct domain *d, char **msg)
+int boot_start(struct xend *x, struct domain *d, char **msg)
 {
 	json_t *b = json_object_get(d->config, "b_info"), *in, *disk;
 	const char *bl = jstr(b, "bootloader"), *dpath, *blargs;
-	char exe[512], outdir[300], odarg[320], out[BOOT_OUT_MAX], errl[300];
+	char exe[512], outdir[300], odarg[320], errl[300];
 	char *argv[BOOT_MAX_ARGS + 12], *kargs[3] = { NULL }, *bla = NULL;
-	char *kernel = NULL, *ramdisk = NULL, *args = NULL;
 	int n = 0, rc;
 
 	if (!bl)
@@ -361,10 +388,36 @@ int boot_prepare(struct xend *x, struct domain *d, char **msg)
 	}
 	argv[n++] = (char *)dpath;
 	argv[n] = NULL;
-	rc = run(argv, out, sizeof(out), errl, sizeof(errl));
+	d->boot = calloc(1, sizeof(*d->boot));
+	rc = d->boot ? run_start(argv, d->boot, errl, sizeof(errl)) : -1;
 	free(bla);
 	for (int i = 0; i < 3; i++)
 		free(kargs[i]);
+	if (rc == 0)
+		return 0;
+	*msg = xend_strdup_printf("bootloader %s cannot run: %s", bl,
+				  d->boot ? errl : "out of memory");
+	free(d->boot);
+	d->boot = NULL;
+	return 1;
+}
+
+int boot_poll(struct xend *x, struct domain *d, char **msg)
+{
+	json_t *b = json_object_get(d->config, "b_info");
+	const char *bl = jstr(b, "bootloader");
+	const char *dpath = jstr(json_array_get(json_object_get(d->config,
+								"disks"), 0),
+				 "pdev_path");
+	char *kernel = NULL, *ramdisk = NULL, *args = NULL, *out, errl[300];
+	int rc;
+
+	if (!d->boot)
+		return 0;
+	if (run_poll(d->boot))
+		return 1;
+	rc = run_result(d->boot, errl, sizeof(errl));
+	out = d->boot->out;
 	if (rc == 0 && parse_answer(out, &kernel, &ramdisk, &args) == 0) {
 		set_or_del(b, "kernel", kernel);
 		set_or_del(b, "ramdisk", ramdisk);
@@ -375,6 +428,8 @@ int boot_prepare(struct xend *x, struct domain *d, char **msg)
 		free(kernel);
 		free(ramdisk);
 		free(args);
+		run_stop(d->boot);
+		d->boot = NULL;
 		return 0;
 	}
 	if (rc == 0) { /* it said something we do not understand */
@@ -394,5 +449,7 @@ int boot_prepare(struct xend *x, struct domain *d, char **msg)
 	*msg = xend_strdup_printf("bootloader %s failed on disk %s: %s", bl,
 				  dpath, *errl ? errl : rc > 0 ?
 				  "it exited with an error" : "it crashed");
-	return 1;
+	run_stop(d->boot);
+	d->boot = NULL;
+	return -1;
 }

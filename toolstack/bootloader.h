@@ -6,15 +6,21 @@
 struct xend;
 struct domain;
 
-/* If d's config names a bootloader, run it on the first disk and put the
- * kernel, ramdisk and args it prints into the config's b_info (the config's
- * own kernel=, ramdisk= and command line are kept in b_info's
- * "bootloader_in" and passed to it, as xend passed them to pygrub). 0 when
- * there is nothing to do or it worked; else 1 with *msg (malloc'd) naming
- * the bootloader and the disk, and nothing left behind. */
-int boot_prepare(struct xend *x, struct domain *d, char **msg);
+/* If d's config names a bootloader, start it on the first disk (d->boot);
+ * boot_poll then puts the kernel, ramdisk and args it prints into the
+ * config's b_info (the config's own kernel=, ramdisk= and command line are
+ * kept in b_info's "bootloader_in" and passed to it, as xend passed them
+ * to pygrub). 0 when there is nothing to do or it started; else 1 with
+ * *msg (malloc'd) naming the bootloader, and nothing left behind. */
+int boot_start(struct xend *x, struct domain *d, char **msg);
 
-/* Remove the files the bootloader extracted for d (its domain is gone). */
+/* Never blocks: 1 while d's bootloader runs, 0 when it is done (or there
+ * is none) and the config has its answer, -1 with *msg naming the
+ * bootloader and the disk when it failed or timed out (BOOT_TIMEOUT_S). */
+int boot_poll(struct xend *x, struct domain *d, char **msg);
+
+/* Stop d's bootloader if it still runs, and remove the files it extracted
+ * (the domain is gone). */
 void boot_cleanup(struct xend *x, struct domain *d);
 
 #endif

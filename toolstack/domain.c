@@ -321,8 +321,26 @@ uint64_t xend_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Give d an id and spawn its monitor (paused); dom_poll_starting does the
- * rest. On failure nothing is left. */
+/* Spawn d's monitor (paused); start_poll waits for its answer. */
+static int start_monitor(struct xend *x, struct domain *d, char **msg)
+{
+	char err[160];
+
+	if (mon_spawn(x, d, err, sizeof(err))) {
+		*msg = strdup(err);
+		return 1;
+	}
+	/* The pid, before the monitor writes DIR/pid: a xend killed now
+	 * still finds it. */
+	if (dom_save_record(d))
+		log_warn(0, "d%u: cannot save its record", d->domid);
+	d->start_phase = START_MONITOR;
+	d->start_deadline_ms = xend_now_ms() + x->o.start_timeout_ms;
+	return 0;
+}
+
+/* Give d an id and start its bootloader or spawn its monitor;
+ * dom_poll_starting does the rest. On failure nothing is left. */
 static int dom_start(struct xend *x, struct domain *d, bool paused,
 		     char **msg)
 {
@@ -349,16 +367,19 @@ static int dom_start(struct xend *x, struct domain *d, bool paused,
 		dom_remove_dir(d->dir);
 		return 1;
 	}
-	if (mon_spawn(x, d, err, sizeof(err))) {
-		*msg = strdup(err);
+	/* bootloader=: the kernel is in its disk; start_poll goes on. */
+	if (boot_start(x, d, msg)) {
 		start_undo(x, d);
 		return 1;
 	}
-	/* The pid, before the monitor writes DIR/pid: a xend killed now
-	 * still finds it. */
-	if (dom_save_record(d))
-		log_warn(0, "d%u: cannot save its record", d->domid);
-	d->start_deadline_ms = xend_now_ms() + x->o.start_timeout_ms;
+	if (d->boot) {
+		d->start_phase = START_BOOT;
+		return 0;
+	}
+	if (start_monitor(x, d, msg)) {
+		start_undo(x, d);
+		return 1;
+	}
 	return 0;
 }
 
@@ -381,9 +402,10 @@ static int start_finish(struct domain *d, char **msg)
 }
 
 /* The step a starting domain is at: 1 still starting, 0 done with it,
- * or -errno with *msg perhaps set. First the monitor answers (then the
+ * or -errno with *msg perhaps set. First the bootloader answers, if there
+ * is one (then the monitor is spawned), then the monitor answers (then the
  * XenStore nodes and devices are written), then every backend takes its
- * device (a hotplug script may take its time: xend's loop goes on). */
+ * device. xend's loop goes on meanwhile. */
 static int start_poll(struct xend *x, struct domain *d, char **msg)
 {
 	struct mon_info mi;
@@ -391,11 +413,19 @@ static int start_poll(struct xend *x, struct domain *d, char **msg)
 	struct xs_handle *xs;
 	int r;
 
-	if (!d->start_devices) {
+	if (d->start_phase == START_BOOT) {
+		r = boot_poll(x, d, msg);
+		if (r < 0)
+			return -EIO;
+		if (r == 0 && start_monitor(x, d, msg))
+			return -EIO;
+		return 1;
+	}
+	if (d->start_phase == START_MONITOR) {
 		if (mon_info(d, &mi) == 0) {
 			if (start_layout(x, d, &mi, msg))
 				return -EIO;
-			d->start_devices = true;
+			d->start_phase = START_DEVICES;
 			d->start_deadline_ms = xend_now_ms() + DEVICES_READY_MS;
 		}
 	} else {
@@ -487,9 +517,7 @@ int dom_create(struct xend *x, json_t *config, const char *config_file,
 		snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
 	else
 		dom_gen_uuid(d->uuid);
-	rc = boot_prepare(x, d, msg); /* bootloader=: the kernel in its disk */
-	if (!rc)
-		rc = check_config(d, msg);
+	rc = check_config(d, msg);
 	if (!rc)
 		rc = create_checks(x, d, msg);
 	if (!rc)
