@@ -71,7 +71,9 @@ int dom_apply_config(struct domain *d, json_t *cfg, char *err, size_t errlen)
 	json_t *b = json_object_get(cfg, "b_info");
 	json_int_t v;
 
-	if (!json_string_value(json_object_get(b, "kernel"))) {
+	/* With bootloader=, the kernel comes from the domain's disk. */
+	if (!json_string_value(json_object_get(b, "kernel")) &&
+	    !json_string_value(json_object_get(b, "bootloader"))) {
 		snprintf(err, errlen, "the config has no kernel");
 		return -EINVAL;
 	}

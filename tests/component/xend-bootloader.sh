@@ -39,7 +39,14 @@ check "the monitor boots the kernel it named" 1 \
 	"$(tr '\0' ' ' </proc/"$(cat "$RUN/domains/$id/pid")"/cmdline | grep -c -- "--kernel $T/vmlinuz-guest --cmdline root=/dev/xvda1 from=bl")"
 "$XM" destroy pg
 
-echo 0 >"$T/bl.sleep"; echo fail >"$T/bl.mode"
+# A config with no kernel= at all, as pygrub configs are.
+echo 0 >"$T/bl.sleep"
+printf 'name = "nok"\nmemory = 64\nbootloader = "%s"\ndisk = ["file:%s,xvda,w"]\n' \
+	"$T/bl.sh" "$T/d.img" >"$T/nok.cfg"
+check_rc "a bootloader config without kernel=" 0 "$XM" create -q "$T/nok.cfg"
+"$XM" destroy nok
+
+echo fail >"$T/bl.mode"
 make_cfg bad "bootloader = '$T/bl.sh'" "disk = ['file:$T/e.img,xvda,w']"
 check_rc "a failing bootloader fails the create" 1 "$XM" create -q "$T/bad.cfg"
 check "with its last word" 1 "$(grep -c "bootloader $T/bl.sh failed on disk $T/e.img: no grub.cfg on this disk" <<<"$OUT")"
