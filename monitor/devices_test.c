@@ -192,6 +192,39 @@ static void expect_be_state(const char *be, long want)
 }
 
 /* The toolstack's disk (write_disk), in one transaction. */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A device as xend writes it: the frontend's and the backend's keys in
+ * one transaction (retried while it conflicts). */
+static void write_device(const char *fe, const char *const (*fe_keys)[2],
+			 size_t nf, const char *be,
+			 const char *const (*be_keys)[2], size_t nb)
+{
+	char path[256];
+	uint32_t tx;
+
+	for (int tries = 0;; tries++) {
+		int rc;
+
+		assert_true(tries < 20);
+		assert_int_equal(xs_transaction_start(t.xs, &tx), 0);
+		for (size_t i = 0; i < nf + nb; i++) {
+			const char *const *kv = i < nf ? fe_keys[i]
+						       : be_keys[i - nf];
+
+			snprintf(path, sizeof(path), "%s/%s", i < nf ? fe : be,
+				 kv[0]);
+			assert_int_equal(xs_write(t.xs, tx, path, kv[1],
+						  strlen(kv[1])), 0);
+		}
+		rc = xs_transaction_end(t.xs, tx, false);
+		if (rc != -EAGAIN) {
+			assert_int_equal(rc, 0);
+			return;
+		}
+	}
+}
+
 static void add_vbd(const char *mode)
 {
 	static const char *const fe_keys[][2] = {
@@ -207,30 +240,8 @@ static void add_vbd(const char *mode)
 		{ "device-type", "disk" }, { "discard-enable", "1" },
 		{ "specification", "xen" },
 	};
-	char path[256];
-	uint32_t tx;
-
-	for (int tries = 0;; tries++) {
-		int rc;
-
-		assert_true(tries < 20);
-		assert_int_equal(xs_transaction_start(t.xs, &tx), 0);
-		for (size_t i = 0; i < sizeof(fe_keys) / sizeof(fe_keys[0]); i++) {
-			snprintf(path, sizeof(path), FE "/%s", fe_keys[i][0]);
-			assert_int_equal(xs_write(t.xs, tx, path, fe_keys[i][1],
-						  strlen(fe_keys[i][1])), 0);
-		}
-		for (size_t i = 0; i < sizeof(be_keys) / sizeof(be_keys[0]); i++) {
-			snprintf(path, sizeof(path), BE "/%s", be_keys[i][0]);
-			assert_int_equal(xs_write(t.xs, tx, path, be_keys[i][1],
-						  strlen(be_keys[i][1])), 0);
-		}
-		rc = xs_transaction_end(t.xs, tx, false);
-		if (rc != -EAGAIN) {
-			assert_int_equal(rc, 0);
-			break;
-		}
-	}
+	write_device(FE, fe_keys, ARRAY_LEN(fe_keys), BE, be_keys,
+		     ARRAY_LEN(be_keys));
 }
 
 /* --- The guest: hypercalls, grants, rings ------------------------------ */
@@ -1057,30 +1068,8 @@ static void add_vif(const char *extra_key, const char *extra_val)
 		{ extra_key ? extra_key : "bootable",
 		  extra_val ? extra_val : "1" },
 	};
-	char path[256];
-	uint32_t tx;
-
-	for (int tries = 0;; tries++) {
-		int rc;
-
-		assert_true(tries < 20);
-		assert_int_equal(xs_transaction_start(t.xs, &tx), 0);
-		for (size_t i = 0; i < sizeof(fe_keys) / sizeof(fe_keys[0]); i++) {
-			snprintf(path, sizeof(path), VIF_FE "/%s", fe_keys[i][0]);
-			assert_int_equal(xs_write(t.xs, tx, path, fe_keys[i][1],
-						  strlen(fe_keys[i][1])), 0);
-		}
-		for (size_t i = 0; i < sizeof(be_keys) / sizeof(be_keys[0]); i++) {
-			snprintf(path, sizeof(path), VIF_BE "/%s", be_keys[i][0]);
-			assert_int_equal(xs_write(t.xs, tx, path, be_keys[i][1],
-						  strlen(be_keys[i][1])), 0);
-		}
-		rc = xs_transaction_end(t.xs, tx, false);
-		if (rc != -EAGAIN) {
-			assert_int_equal(rc, 0);
-			break;
-		}
-	}
+	write_device(VIF_FE, fe_keys, ARRAY_LEN(fe_keys), VIF_BE, be_keys,
+		     ARRAY_LEN(be_keys));
 }
 
 /* Attach a vif; skip the test if this host cannot make a tap. */
