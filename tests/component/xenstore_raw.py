@@ -48,7 +48,39 @@ class XsError(Exception):
     pass
 
 
-class Sock:
+class Client:
+    """What the socket and the ring client share: each has recv() and
+    call(op, payload, tx) and keeps watch events in self.events."""
+
+    def reply(self, rid):
+        """The payload of reply rid; XsError("ENOENT") for an error reply.
+        Watch events met on the way are kept in self.events."""
+        while True:
+            t, r, _, p = self.recv()
+            if t == TYPES["WATCH_EVENT"]:
+                self.events.append(p)
+                continue
+            assert r == rid, (r, rid)
+            if t == TYPES["ERROR"]:
+                raise XsError(p.rstrip(b"\0").decode())
+            return p
+
+    def err(self, op, payload=b"\0", tx=0):
+        try:
+            self.call(op, payload, tx)
+        except XsError as e:
+            return str(e)
+        return "OK"
+
+    def event(self):
+        if self.events:
+            return self.events.pop(0)
+        t, _, _, p = self.recv()
+        assert t == TYPES["WATCH_EVENT"], t
+        return p
+
+
+class Sock(Client):
     def __init__(self, path=None, timeout=5.0):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(timeout)
@@ -87,30 +119,7 @@ class Sock:
     def call(self, op, payload=b"\0", tx=0, fds=None):
         """Reply payload; raises XsError("ENOENT") for error replies.
         Watch events met on the way are kept in self.events."""
-        rid = self.send(op, payload, tx, fds=fds)
-        while True:
-            t, r, _, p = self.recv()
-            if t == TYPES["WATCH_EVENT"]:
-                self.events.append(p)
-                continue
-            assert r == rid, (r, rid)
-            if t == TYPES["ERROR"]:
-                raise XsError(p.rstrip(b"\0").decode())
-            return p
-
-    def err(self, op, payload=b"\0", tx=0):
-        try:
-            self.call(op, payload, tx)
-        except XsError as e:
-            return str(e)
-        return "OK"
-
-    def event(self):
-        if self.events:
-            return self.events.pop(0)
-        t, _, _, p = self.recv()
-        assert t == TYPES["WATCH_EVENT"], t
-        return p
+        return self.reply(self.send(op, payload, tx, fds=fds))
 
 
 OFF_REQ, OFF_RSP = 0, 1024
@@ -118,7 +127,7 @@ OFF_REQ_CONS, OFF_REQ_PROD, OFF_RSP_CONS, OFF_RSP_PROD = 2048, 2052, 2056, 2060
 OFF_FEATURES, OFF_CONNECTION, OFF_ERROR = 2064, 2068, 2072
 
 
-class Guest:
+class Guest(Client):
     """A domain's side of the store ring. The page is gfn 3 of a memfd."""
 
     def __init__(self, domid, gfn=3):
@@ -206,29 +215,7 @@ class Guest:
     def call(self, op, payload=b"\0", tx=0):
         self.req += 1
         self.write_ring(HDR.pack(TYPES[op], self.req, tx, len(payload)) + payload)
-        while True:
-            t, r, _, p = self.recv()
-            if t == TYPES["WATCH_EVENT"]:
-                self.events.append(p)
-                continue
-            assert r == self.req, (r, self.req)
-            if t == TYPES["ERROR"]:
-                raise XsError(p.rstrip(b"\0").decode())
-            return p
-
-    def err(self, op, payload=b"\0", tx=0):
-        try:
-            self.call(op, payload, tx)
-        except XsError as e:
-            return str(e)
-        return "OK"
-
-    def event(self):
-        if self.events:
-            return self.events.pop(0)
-        t, _, _, p = self.recv()
-        assert t == TYPES["WATCH_EVENT"], t
-        return p
+        return self.reply(self.req)
 
     def close(self):
         self.words.release()
