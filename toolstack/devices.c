@@ -79,6 +79,33 @@ static const char *str(json_t *o, const char *key, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
+/* The two directories of device kind/devid. */
+static void device_dirs(unsigned domid, const char *kind, unsigned devid,
+			char be[P], char fe[P])
+{
+	snprintf(be, P, "/local/domain/0/backend/%s/%u/%u", kind, domid,
+		 devid);
+	snprintf(fe, P, "/local/domain/%u/device/%s/%u", domid, kind, devid);
+}
+
+/* Create both directories of a device, cross-linked, at state 1 (the
+ * keys every device has); the caller adds its kind's keys. */
+static void dw_device(struct dw *w, const char *kind, unsigned devid,
+		      char be[P], char fe[P])
+{
+	device_dirs(w->domid, kind, devid, be, fe);
+	dw_dir(w, fe, true);
+	dw_put(w, fe, "backend", "%s", be);
+	dw_put(w, fe, "backend-id", "0");
+	dw_put(w, fe, "state", "1");
+	dw_put(w, fe, "trusted", "1");
+	dw_dir(w, be, false);
+	dw_put(w, be, "frontend", "%s", fe);
+	dw_put(w, be, "frontend-id", "%u", w->domid);
+	dw_put(w, be, "online", "1");
+	dw_put(w, be, "state", "1");
+}
+
 static void write_disk(struct dw *w, json_t *disk, int vdev)
 {
 	char fe[P], be[P];
@@ -87,27 +114,14 @@ static void write_disk(struct dw *w, json_t *disk, int vdev)
 	bool force = json_integer_value(json_object_get(disk, "force_rw"));
 	const char *type = cdrom ? "cdrom" : "disk";
 
-	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vbd/%d", w->domid,
-		 vdev);
-	snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/%u/%d",
-		 w->domid, vdev);
-	dw_dir(w, fe, true);
-	dw_put(w, fe, "backend", "%s", be);
-	dw_put(w, fe, "backend-id", "0");
-	dw_put(w, fe, "state", "1");
+	dw_device(w, "vbd", (unsigned)vdev, be, fe);
 	dw_put(w, fe, "virtual-device", "%d", vdev);
 	dw_put(w, fe, "device-type", "%s", type);
-	dw_put(w, fe, "trusted", "1");
-	dw_dir(w, be, false);
-	dw_put(w, be, "frontend", "%s", fe);
-	dw_put(w, be, "frontend-id", "%u", w->domid);
 	dw_put(w, be, "params", "%s", str(disk, "pdev_path", ""));
 	dw_put(w, be, "type", "%s", str(disk, "backend", "file"));
 	dw_put(w, be, "format", "%s", str(disk, "format", "raw"));
-	dw_put(w, be, "online", "1");
 	dw_put(w, be, "removable", "%d", cdrom);
 	dw_put(w, be, "bootable", "1");
-	dw_put(w, be, "state", "1");
 	dw_put(w, be, "dev", "%s", str(disk, "vdev", ""));
 	dw_put(w, be, "mode", "%s", !rw ? "r" : force ? "w!" : "w");
 	dw_put(w, be, "device-type", "%s", type);
@@ -151,22 +165,9 @@ static void write_nic(struct dw *w, json_t *nic, unsigned devid,
 	/* A bare name is one of /etc/xen/scripts, as in xl. */
 	snprintf(script, sizeof(script), "%s%s",
 		 s[0] == '/' ? "" : DEVICES_SCRIPT_DIR "/", s);
-	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", w->domid,
-		 devid);
-	snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u",
-		 w->domid, devid);
-	dw_dir(w, fe, true);
-	dw_put(w, fe, "backend", "%s", be);
-	dw_put(w, fe, "backend-id", "0");
-	dw_put(w, fe, "state", "1");
+	dw_device(w, "vif", devid, be, fe);
 	dw_put(w, fe, "handle", "%u", devid);
 	dw_put(w, fe, "mac", "%s", mac);
-	dw_put(w, fe, "trusted", "1");
-	dw_dir(w, be, false);
-	dw_put(w, be, "frontend", "%s", fe);
-	dw_put(w, be, "frontend-id", "%u", w->domid);
-	dw_put(w, be, "online", "1");
-	dw_put(w, be, "state", "1");
 	dw_put(w, be, "script", "%s", script);
 	dw_put(w, be, "mac", "%s", mac);
 	dw_put(w, be, "bridge", "%s", str(nic, "bridge", "xenbr0"));
@@ -354,14 +355,6 @@ static int read_int(struct xs_handle *xs, const char *path, int dflt)
 		r = atoi(v);
 	free(v);
 	return r;
-}
-
-static void device_dirs(unsigned domid, const char *kind, unsigned devid,
-			char be[P], char fe[P])
-{
-	snprintf(be, P, "/local/domain/0/backend/%s/%u/%u", kind, domid,
-		 devid);
-	snprintf(fe, P, "/local/domain/%u/device/%s/%u", domid, kind, devid);
 }
 
 int devices_detach_start(struct xs_handle *xs, unsigned domid,
