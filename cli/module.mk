@@ -6,7 +6,8 @@
 include config/module.mk
 
 XM_SRCS := cli/main.c cli/cmdtable.c cli/cmd_help.c cli/cmd_create.c \
-	cli/xend_client.c cli/console.c proto/xend_proto.c $(CONFIG_SRCS)
+	cli/xend_client.c cli/console.c proto/xend_proto.c lib/unix_sock.c \
+	$(CONFIG_SRCS)
 
 $(eval $(call program,xm,$(XM_SRCS),-ljansson))
 

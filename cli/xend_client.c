@@ -9,6 +9,7 @@
  * xend goes away before its reply line is complete, says the connection
  * was lost. The wire format is proto/xend_proto.h's. */
 #include "cli/xm.h"
+#include "lib/unix_sock.h"
 #include "proto/xend_proto.h"
 
 #include <errno.h>
@@ -16,33 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 /* fds recvmsg() makes room for at once (the kernel drops any beyond);
  * past the first, all are closed. */
 #define XEND_RECV_FDS 4
-
-static int xend_connect(const char *path, int *fd_out)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (r < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	*fd_out = fd;
-	return 0;
-}
 
 /* send(), not write(): a closed peer must not kill xm with SIGPIPE. */
 static int write_all(int fd, const char *buf, size_t len)
@@ -194,10 +173,10 @@ int xend_run(const struct xm *xm, const char *request)
 	size_t len = 0;
 	int fd = -1, pass_fd = -1, rc;
 
-	rc = xend_connect(xm->socket_path, &fd);
-	if (rc) {
+	fd = unix_connect(xm->socket_path, 0);
+	if (fd < 0) {
 		fprintf(stderr, "%s: xend is not running (cannot connect to "
-			"%s: %s)\n", xm->prog, xm->socket_path, strerror(-rc));
+			"%s: %s)\n", xm->prog, xm->socket_path, strerror(-fd));
 		return XM_ERR;
 	}
 	rc = write_all(fd, request, strlen(request));

@@ -2,33 +2,25 @@
  * scripts and debugging without xend: send one control request, or attach
  * stdio to the console socket (Ctrl-] detaches on a terminal). */
 #include "monitor/client.h"
+#include "lib/unix_sock.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 static int connect_to(const char *dir, const char *name)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
+	char path[PATH_MAX];
 
-	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s/%s", dir, name) >=
-	    (int)sizeof(a.sun_path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	return fd;
+	return unix_connect(path, 0);
 }
 
 int client_ctl_request(const char *dir, const char *request)

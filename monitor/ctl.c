@@ -1,6 +1,7 @@
 /* monitor/ctl.c: see ctl.h. The main thread's loop: signals, the control
  * socket and its clients, and noticing that the domain has ended. */
 #include "monitor/ctl.h"
+#include "lib/unix_sock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -10,7 +11,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -85,23 +85,7 @@ char *ctl_handle(struct domain *d, const struct ctl_info *info,
 
 int ctl_listen(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	return fd;
+	return unix_listen(path, 8, SOCK_NONBLOCK);
 }
 
 struct ctl_client {

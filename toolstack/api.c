@@ -9,10 +9,12 @@
  * return the xm exit status. shutdown -w and reboot -w park the
  * connection as a waiter, answered when the domains are gone. */
 #include "toolstack/api.h"
+#include "lib/unix_sock.h"
 #include "lib/log.h"
 #include "proto/xend_proto.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -21,7 +23,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 /* Send s[0..len); the first chunk carries pass_fd (SCM_RIGHTS) if >= 0. */
@@ -90,36 +91,22 @@ void api_reply_fd(int fd, int status, const char *output, const char *error)
 
 int api_listen(struct xend *x)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)];
-	int fd, r;
+	char dir[PATH_MAX];
+	int fd;
 
-	if (strlen(x->o.socket) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, x->o.socket);
-	strcpy(dir, x->o.socket);
+	snprintf(dir, sizeof(dir), "%s", x->o.socket);
 	if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST)
 		return -errno;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	fd = unix_connect(x->o.socket, 0);
+	if (fd >= 0) {
 		close(fd);
 		return -EADDRINUSE; /* another xend answers there */
 	}
-	unlink(sa.sun_path);
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (r == 0)
-		r = chmod(sa.sun_path, 0600);
-	if (r == 0)
-		r = listen(fd, 64);
-	if (r == 0)
-		r = fcntl(fd, F_SETFL, O_NONBLOCK);
-	if (r < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+	if (fd == -ENAMETOOLONG)
+		return fd;
+	fd = unix_listen(x->o.socket, 64, SOCK_NONBLOCK);
+	if (fd < 0)
+		return fd;
 	x->listen_fd = fd;
 	return 0;
 }

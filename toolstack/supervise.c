@@ -13,6 +13,7 @@
  * command line is adopted; one that ended meanwhile is handled by its
  * domain's policy as if xend had seen it go. */
 #include "toolstack/xend.h"
+#include "lib/unix_sock.h"
 #include "lib/log.h"
 
 #include <dirent.h>
@@ -25,7 +26,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,23 +135,15 @@ int mon_spawn(struct xend *x, struct domain *d, char *err, size_t errlen)
 static int sock_connect(const struct domain *d, const char *name,
 			int *fd_out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 5 };
-	int fd, r;
+	char path[sizeof(d->dir) + 16];
+	int fd;
 
-	r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", d->dir, name);
-	if (r >= (int)sizeof(sa.sun_path))
+	if (snprintf(path, sizeof(path), "%s/%s", d->dir, name) >=
+	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = unix_connect(path, 5);
 	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+		return fd;
 	*fd_out = fd;
 	return 0;
 }

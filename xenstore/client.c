@@ -1,6 +1,7 @@
 /* xenstore/client.c: see xs.h. Synchronous: send one request, read until
  * its reply arrives, queueing watch events met on the way. */
 #include "xenstore/xs.h"
+#include "lib/unix_sock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
@@ -28,7 +28,6 @@ struct xs_handle {
 
 int xs_open(const char *path, struct xs_handle **out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct xs_handle *h;
 	int rc;
 
@@ -36,16 +35,13 @@ int xs_open(const char *path, struct xs_handle **out)
 		path = getenv("XENSTORED_PATH");
 	if (!path)
 		path = XS_DEFAULT_SOCKET;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->ev_tail = &h->ev_head;
-	h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (h->fd < 0 || connect(h->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
+	h->fd = unix_connect(path, 0);
+	if (h->fd < 0) {
+		rc = h->fd;
 		xs_close(h);
 		return rc;
 	}

@@ -5,6 +5,7 @@
  * events, output queued for any connection (events caused by another
  * connection's request) is flushed and dead connections are reaped. */
 #include "xenstore/xenstored.h"
+#include "lib/unix_sock.h"
 #include "xenstore/fdkeep.h"
 #include "xenstore/journal.h"
 #include "xenstore/liveupdate.h"
@@ -23,7 +24,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 struct options {
@@ -158,29 +158,6 @@ static int parse_options(int argc, char **argv, struct options *o,
 	return rc;
 }
 
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat sb;
-	int fd, rc;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
-		unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
 static int make_dirs_for(const char *path)
 {
 	char *dup = strdup(path), *slash;
@@ -213,13 +190,13 @@ static int setup_sockets(struct xsd *x, const char *path)
 
 	if (x->listen_fd < 0) {
 		make_dirs_for(path);
-		x->listen_fd = listen_on(path);
+		x->listen_fd = unix_listen(path, 128, SOCK_NONBLOCK);
 		if (x->listen_fd < 0) {
 			log_error(-x->listen_fd, "listen on %s", path);
 			return x->listen_fd;
 		}
 		snprintf(ro, sizeof(ro), "%s_ro", path);
-		x->listen_ro_fd = listen_on(ro);
+		x->listen_ro_fd = unix_listen(ro, 128, SOCK_NONBLOCK);
 		if (x->listen_ro_fd < 0)
 			log_warn(-x->listen_ro_fd, "read-only socket %s", ro);
 	}
