@@ -129,6 +129,10 @@ static int vbd_probe(struct xenbus_be_dev *dev)
 				devs->d->nr_vcpus : VBD_MAX_QUEUES;
 	if (!v->max_queues)
 		v->max_queues = 1;
+	/* No persistent grants: they spare Xen's backend the grant map
+	 * hypercalls we never make (guest memory is mapped already), and
+	 * cost the guest a copy of every block instead. Measured: seqread
+	 * and seqwrite fell from 0.76 and 0.52 of QEMU to 0.38 each. */
 	rc = xenbus_be_printf(dev, "sectors", "%llu",
 			      (unsigned long long)v->sectors) ?:
 	     xenbus_be_printf(dev, "info", "%u",
