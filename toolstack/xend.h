@@ -73,7 +73,9 @@ struct domain {
 	char last_exit[32];  /* "poweroff 0"... after it ended */
 	/* While DOM_STARTING: */
 	uint64_t start_deadline_ms; /* CLOCK_MONOTONIC */
-	enum { START_BOOT, START_MONITOR, START_DEVICES } start_phase;
+	/* Zero is START_MONITOR: a starting domain that did not come
+	 * through dom_start never runs a bootloader. */
+	enum { START_MONITOR, START_BOOT, START_DEVICES } start_phase;
 	struct boot_run *boot; /* a bootloader running (bootloader.c) */
 	bool start_paused, start_console;
 	int reply_fd;      /* a client waiting for the create, or -1 */
