@@ -13,10 +13,11 @@
  * The common case costs one copy, as vhost-net's: with nothing queued and
  * requests posted for the largest frame, the tap read lands in the
  * granted pages themselves (rx_direct). Which slots a frame fills is known
- * only after the read, so the pages are laid out for a GSO frame (slot 0,
- * then slots 2.., slot 1 keeping the extra) and as many as the last frame
- * needed; what goes past them lands in rx_scratch and is copied as before,
- * and a frame the guess does not fit is gathered back into rx_scratch. */
+ * only after the read, so the pages are laid out for a GSO frame when the
+ * guest takes GSO (slot 0, then slots 2.., slot 1 keeping the extra): one
+ * page if the last frame fitted one, else all 17. What goes past them
+ * lands in rx_scratch and is copied as before; a frame the guess does not
+ * fit is gathered back into rx_scratch and copied. */
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <stdlib.h>
