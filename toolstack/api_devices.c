@@ -172,8 +172,8 @@ static int detach(struct xend *x, struct api_req *rq, struct domain *d,
 	}
 	*w = (struct detach){ .next = x->detaches, .fd = rq->fd,
 			      .domid = d->domid, .devid = devid, .kind = kind,
-			      .command = rq->command[0] == 'b' ? "block-detach"
-							       : "network-detach",
+			      .command = !strcmp(kind, "vbd") ? "block-detach"
+							      : "network-detach",
 			      .deadline_ms = xend_now_ms() + DETACH_TIMEOUT_MS };
 	x->detaches = w;
 	rq->deferred = true;
