@@ -16,7 +16,8 @@
  * A bootloader gets BOOT_TIMEOUT_S to answer. xend does not wait for it:
  * boot_start spawns it with non-blocking pipes and the loop calls
  * boot_poll every 20 ms while the domain starts (a disk that makes the
- * bootloader slow delays only its own create). kxen-pygrub gets
+ * bootloader slow delays only its own create); it dies with xend
+ * (PR_SET_PDEATHSIG). kxen-pygrub gets
  * --runas=nobody: the part that parses the guest's disk runs without
  * root (bootloader/privsep.h). */
 #include "toolstack/bootloader.h"
@@ -30,6 +31,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -116,9 +118,17 @@ static int run_start(char **argv, struct boot_run *br, char *errline,
 		close(po[1]);
 		return snprintf(errline, errlen, "pipe: %s", strerror(errno)), -1;
 	}
+	pid_t parent = getpid();
+
 	br->pid = fork();
 	if (br->pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
+
+		/* A bootloader outlives no xend: nobody would read its
+		 * answer or remove what it extracted. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 
 		if (null >= 0)
 			dup2(null, 0);

@@ -63,5 +63,13 @@ check "the bootloader is gone" "" "$(pgrep -f "$T/bl.sh")"
 check "killed, not finished" "" "$(ls "$T/bl.done" 2>/dev/null)"
 check "no domain left" "" "$("$XM" list long 2>/dev/null)"
 check "no record left" "" "$(ls "$RUN/domains")"
+# A xend killed while a bootloader runs takes the bootloader with it.
+echo 30 >"$T/bl.sleep"; : >"$T/bl.args"; rm -f "$T/bl.done"
+make_cfg orphan "bootloader = '$T/bl.sh'" "disk = ['file:$T/f.img,xvda,w']"
+"$XM" create -q "$T/orphan.cfg" >/dev/null 2>&1 &
+wait_until 5 '[ -s "$T/bl.args" ]'
+xend_kill9
+wait_until 5 '[ -z "$(pgrep -f "$T/bl.sh")" ]'
+check "xend's death ends its bootloader" "" "$(pgrep -f "$T/bl.sh")"
 echo "xend-bootloader: $FAILS failed"
 [ "$FAILS" = 0 ]
