@@ -142,9 +142,10 @@ static int enable_xen(struct domain *d)
  * port 0xcf8 some 16k times (the GART aperture search reads a register of
  * every slot of 256 buses, gart_iommu_hole_init). Those writes have no
  * effect, so KVM may buffer them in the coalesced ring instead of exiting
- * (vcpu_drop_coalesced empties it unread): half the probe's exits, half a
- * second of boot in the test bed. The reads of 0xcfc still exit. Without
- * KVM_CAP_COALESCED_PIO every write exits, as before. */
+ * (vcpu_drop_coalesced empties it unread; a full ring, one page of 170
+ * entries, still exits): half the probe's exits, and bench/boot's time to
+ * init fell from 7.83 to 6.90 s in the test bed. The reads of 0xcfc still
+ * exit. Without KVM_CAP_COALESCED_PIO every write exits, as before. */
 static void coalesce_pci_address_port(struct domain *d)
 {
 	struct kvm_coalesced_mmio_zone z = { .addr = 0xcf8, .size = 4,
