@@ -476,6 +476,8 @@ void blkback_get_stats(const struct blkback *b, struct blkback_stats *out)
 	    __atomic_load_n(&b->c.bytes_written, __ATOMIC_RELAXED);
 	out->kicks = __atomic_load_n(&b->c.kicks, __ATOMIC_RELAXED);
 	out->throttled = __atomic_load_n(&b->c.throttled, __ATOMIC_RELAXED);
+	out->inline_writes =
+	    __atomic_load_n(&b->c.inline_writes, __ATOMIC_RELAXED);
 	out->notifies = __atomic_load_n(&b->c.notifies, __ATOMIC_RELAXED);
 	out->dead = __atomic_load_n(&b->c.dead, __ATOMIC_RELAXED);
 }

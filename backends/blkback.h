@@ -68,6 +68,9 @@ struct blkback_params {
 			      advertised, ≤ BLKBACK_MAX_SEGMENTS; 0: INDIRECT
 			      requests get BLKIF_RSP_ERROR */
 	bool sync_engine; /* use preadv/pwritev even if io_uring works */
+	bool uring_writes; /* hand buffered writes to a regular file to
+			      io_uring too (tests of that path); by default
+			      the ring thread does them (blkback_uring.c) */
 	const char *name; /* for log lines, e.g. "vbd 51712 q0"; copied */
 };
 
@@ -93,6 +96,7 @@ struct blkback_stats {
 	uint64_t kicks;		/* wakeups by kick_fd */
 	uint64_t throttled;	/* kicks delayed after a storm of empty ones */
 	uint64_t notifies;	/* event channel notifications to the guest */
+	uint64_t inline_writes; /* writes done by the ring thread itself */
 	bool dead;		/* the frontend corrupted the ring */
 };
 

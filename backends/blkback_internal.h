@@ -53,7 +53,7 @@ struct blkback_engine {
 
 struct blkback_counters {
 	uint64_t requests, errors, bytes_read, bytes_written, kicks, throttled;
-	uint64_t notifies;
+	uint64_t notifies, inline_writes;
 	bool dead;
 };
 
@@ -62,6 +62,7 @@ struct blkback {
 	char name[64];
 	blkif_back_ring_t ring;
 	bool is_blockdev;
+	bool writes_inline; /* io_uring engine: pwritev on the ring thread */
 	struct blkback_slot *slots; /* RING_SIZE of them */
 	struct blkback_slot *free;
 	unsigned inflight;
@@ -102,6 +103,9 @@ bool blkback_kicked(struct blkback *b, unsigned consumed);
 /* Discard s's sectors now, synchronously: fallocate or BLKDISCARD.
  * Returns 0 or -errno. */
 int blkback_discard_now(struct blkback *b, const struct blkback_slot *s);
+/* Sync engine: do s's current step now and queue its result for
+ * blkback_sync_drain(). */
+void blkback_sync_submit(struct blkback *b, struct blkback_slot *s);
 /* Sync engine: complete every step that is done, until none is left. */
 void blkback_sync_drain(struct blkback *b);
 

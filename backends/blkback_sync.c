@@ -41,7 +41,7 @@ static int do_step(struct blkback *b, struct blkback_slot *s)
 	return r < 0 ? -errno : (int)r;
 }
 
-static void sync_submit(struct blkback *b, struct blkback_slot *s)
+void blkback_sync_submit(struct blkback *b, struct blkback_slot *s)
 {
 	s->res = do_step(b, s);
 	s->next = NULL;
@@ -140,7 +140,7 @@ static void sync_fini(struct blkback *b)
 const struct blkback_engine blkback_sync_engine = {
     .name = "sync",
     .init = sync_init,
-    .submit = sync_submit,
+    .submit = blkback_sync_submit,
     .run = sync_run,
     .fini = sync_fini,
 };

@@ -187,19 +187,36 @@ static void test_roundtrip_sync(void **state)
 	assert_int_equal(st.bytes_read, 13 * 512);
 }
 
-static void test_threaded_uring(void **state)
+/* Buffered writes to a regular file are done by the ring thread unless
+ * uring_writes; the data must come out the same either way. */
+static void threaded_uring(struct fe *f, bool uring_writes)
 {
-	struct fe *f = *state;
 	struct blkback_stats st;
 
+	f->p.uring_writes = uring_writes;
 	fe_start_thread(f);
 	roundtrip(f);
 	full_ring(f);
 	blkback_get_stats(f->b, &st);
 	assert_int_equal(st.requests, 2 + 2 * RING_SIZE(&f->front));
 	assert_int_equal(st.errors, 0);
+	assert_true(st.bytes_written > 0);
+	if (uring_writes)
+		assert_int_equal(st.inline_writes, 0);
+	else
+		assert_true(st.inline_writes > 0);
 	blkback_stop(f->b);
 	f->b = NULL;
+}
+
+static void test_threaded_uring(void **state)
+{
+	threaded_uring(*state, false);
+}
+
+static void test_threaded_uring_writes(void **state)
+{
+	threaded_uring(*state, true);
 }
 
 static void test_threaded_fallback(void **state)
@@ -425,6 +442,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fe_setup, fe_teardown)
 	    T(test_roundtrip_sync),
 	    T(test_threaded_uring),
+	    T(test_threaded_uring_writes),
 	    T(test_threaded_fallback),
 	    T(test_flush),
 	    T(test_prod_overflow_sync),

@@ -180,11 +180,13 @@ static void vbd_log_stats(struct xenbus_be_dev *dev, unsigned i,
 
 	blkback_get_stats(b, &s);
 	log_info("%s: queue %u: %llu requests (%llu failed), %llu MiB read, "
-		 "%llu MiB written, %llu kicks, %llu notifications",
+		 "%llu MiB written (%llu writes inline), %llu kicks, "
+		 "%llu notifications",
 		 dev->be_path, i, (unsigned long long)s.requests,
 		 (unsigned long long)s.errors,
 		 (unsigned long long)(s.bytes_read >> 20),
 		 (unsigned long long)(s.bytes_written >> 20),
+		 (unsigned long long)s.inline_writes,
 		 (unsigned long long)s.kicks, (unsigned long long)s.notifies);
 }
 
