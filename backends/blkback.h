@@ -68,11 +68,17 @@ struct blkback_params {
 			      advertised, ≤ BLKBACK_MAX_SEGMENTS; 0: INDIRECT
 			      requests get BLKIF_RSP_ERROR */
 	bool sync_engine; /* use preadv/pwritev even if io_uring works */
+	/* The longest poll of the ring for the next request before asking
+	 * for a kick (blkback.c, poll_ring); 0: BLKBACK_POLL_MAX_NS; < 0: no
+	 * polling. Only the io_uring engine polls. */
+	int poll_max_ns;
 	bool uring_writes; /* hand buffered writes to a regular file to
 			      io_uring too (tests of that path); by default
 			      the ring thread does them (blkback_uring.c) */
 	const char *name; /* for log lines, e.g. "vbd 51712 q0"; copied */
 };
+
+#define BLKBACK_POLL_MAX_NS 500000
 
 struct blkback;
 
@@ -97,6 +103,7 @@ struct blkback_stats {
 	uint64_t throttled;	/* kicks delayed after a storm of empty ones */
 	uint64_t notifies;	/* event channel notifications to the guest */
 	uint64_t inline_writes; /* writes done by the ring thread itself */
+	uint64_t polled;	/* passes that found requests by polling */
 	bool dead;		/* the frontend corrupted the ring */
 };
 

@@ -25,6 +25,8 @@
  * kick is read only 1 ms after the previous one (XSA-391-style storms). */
 #define BLKBACK_STORM_KICKS 64
 #define BLKBACK_STORM_DELAY_NS 1000000
+/* The smallest poll window (blkback_poll_adjust). */
+#define BLKBACK_POLL_MIN_NS 10000
 /* Resubmissions of a step that returned -EINTR or -EAGAIN. */
 #define BLKBACK_MAX_RETRIES 8
 
@@ -49,11 +51,13 @@ struct blkback_engine {
 	/* The ring thread: serve until stopping and idle. */
 	void (*run)(struct blkback *b);
 	void (*fini)(struct blkback *b);
+	/* A completion is waiting to be reaped (ends a poll); NULL: never. */
+	bool (*io_ready)(struct blkback *b);
 };
 
 struct blkback_counters {
 	uint64_t requests, errors, bytes_read, bytes_written, kicks, throttled;
-	uint64_t notifies, inline_writes;
+	uint64_t notifies, inline_writes, polled;
 	bool dead;
 };
 
@@ -63,6 +67,9 @@ struct blkback {
 	blkif_back_ring_t ring;
 	bool is_blockdev;
 	bool writes_inline; /* io_uring engine: pwritev on the ring thread */
+	/* blkback_serve's poll before asking for a kick: now poll_ns (0:
+	 * none), adapted by blkback_poll_adjust() within poll_max_ns. */
+	unsigned poll_ns, poll_max_ns;
 	struct blkback_slot *slots; /* RING_SIZE of them */
 	struct blkback_slot *free;
 	unsigned inflight;
@@ -91,6 +98,10 @@ extern const struct blkback_engine blkback_sync_engine;
  * RING_FINAL_CHECK_FOR_REQUESTS found more, false when req_event is set
  * and the next request will kick us. */
 unsigned blkback_serve(struct blkback *b, bool *more);
+/* The engine blocked waited_ns after a pass that asked for a kick: adapt
+ * the poll window (no-op if polling is off). */
+void blkback_poll_adjust(struct blkback *b, uint64_t waited_ns);
+uint64_t blkback_now_ns(void);
 /* Push the responses written so far; notify if the ring says so. */
 void blkback_push(struct blkback *b);
 /* The current step of s ended with res (bytes, or -errno): go on with a

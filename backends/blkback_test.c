@@ -173,6 +173,46 @@ static void kick_storm(void **state, bool sync_engine)
 	assert_int_equal(f->sring->rsp_prod, 1);
 }
 
+/* 200 requests one at a time, each pushed as soon as the previous answer
+ * is in (fe_push kicks only if req_event asks for it). */
+static void one_at_a_time(struct fe *f, int poll_max_ns,
+			  struct blkback_stats *st)
+{
+	struct blkif_request_segment seg = {70, 0, 7};
+	blkif_request_t req;
+
+	f->p.poll_max_ns = poll_max_ns;
+	fe_start_thread(f);
+	fe_grant(f, 70, 5, 0);
+	for (unsigned i = 0; i < 200; i++) {
+		req = fe_rw(BLKIF_OP_READ, i, 8 * i, 1, &seg);
+		assert_int_equal(fe_run1(f, &req), BLKIF_RSP_OKAY);
+	}
+	blkback_get_stats(f->b, st);
+	assert_int_equal(st->requests, 200);
+}
+
+/* The poll window grows until the next request comes inside it; then the
+ * frontend rarely needs to kick. The window's cap is large here so that a
+ * slow (sanitized, loaded) test host still gets there. */
+static void test_poll(void **state)
+{
+	struct blkback_stats st;
+
+	one_at_a_time(*state, 50 * 1000 * 1000, &st);
+	assert_true(st.polled > 100);
+	assert_true(st.kicks < 100);
+}
+
+static void test_no_poll(void **state)
+{
+	struct blkback_stats st;
+
+	one_at_a_time(*state, -1, &st);
+	assert_int_equal(st.polled, 0);
+	assert_true(st.kicks > 150);
+}
+
 static void test_roundtrip_sync(void **state)
 {
 	struct fe *f = *state;
@@ -457,6 +497,8 @@ int main(void)
 	    T(test_multipage_ring),
 	    T(test_notifications_uring),
 	    T(test_notifications_sync),
+	    T(test_poll),
+	    T(test_no_poll),
 #undef T
 	};
 

@@ -150,6 +150,9 @@ static int uring_init(struct blkback *b)
 	u->delay.tv_nsec = BLKBACK_STORM_DELAY_NS;
 	b->writes_inline =
 	    !b->p.uring_writes && buffered_regular_file(b->p.disk_fd);
+	b->poll_max_ns = b->p.poll_max_ns < 0	 ? 0
+			 : b->p.poll_max_ns ? (unsigned)b->p.poll_max_ns
+					    : BLKBACK_POLL_MAX_NS;
 	b->engine_data = u;
 	return 0;
 }
@@ -194,11 +197,19 @@ static void complete(struct blkback *b, uint64_t tag, int res, bool *kicked)
 	blkback_step_done(b, s, tag & TAG_PRECOMPUTED ? s->res : res);
 }
 
+static bool uring_io_ready(struct blkback *b)
+{
+	struct uring *u = b->engine_data;
+
+	return io_uring_cq_ready(&u->ring) > 0;
+}
+
 static void uring_run(struct blkback *b)
 {
 	struct uring *u = b->engine_data;
 	bool more, kicked = false;
 	struct io_uring_cqe *cqe;
+	uint64_t waited;
 	unsigned n;
 	int rc;
 
@@ -216,7 +227,10 @@ static void uring_run(struct blkback *b)
 		blkback_push(b);
 		if (b->stopping && !b->inflight)
 			break;
+		waited = more ? 0 : blkback_now_ns();
 		rc = io_uring_submit_and_wait(&u->ring, more ? 0 : 1);
+		if (waited)
+			blkback_poll_adjust(b, blkback_now_ns() - waited);
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
 			if (!u->logged_submit)
 				log_error(-rc, "%s: io_uring_submit_and_wait",
@@ -242,4 +256,5 @@ const struct blkback_engine blkback_uring_engine = {
     .submit = uring_submit,
     .run = uring_run,
     .fini = uring_fini,
+    .io_ready = uring_io_ready,
 };

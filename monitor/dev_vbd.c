@@ -181,13 +181,14 @@ static void vbd_log_stats(struct xenbus_be_dev *dev, unsigned i,
 	blkback_get_stats(b, &s);
 	log_info("%s: queue %u: %llu requests (%llu failed), %llu MiB read, "
 		 "%llu MiB written (%llu writes inline), %llu kicks, "
-		 "%llu notifications",
+		 "%llu polls found requests, %llu notifications",
 		 dev->be_path, i, (unsigned long long)s.requests,
 		 (unsigned long long)s.errors,
 		 (unsigned long long)(s.bytes_read >> 20),
 		 (unsigned long long)(s.bytes_written >> 20),
 		 (unsigned long long)s.inline_writes,
-		 (unsigned long long)s.kicks, (unsigned long long)s.notifies);
+		 (unsigned long long)s.kicks, (unsigned long long)s.polled,
+		 (unsigned long long)s.notifies);
 }
 
 static void vbd_disconnect(struct xenbus_be_dev *dev)
