@@ -214,19 +214,11 @@ static unsigned consume(struct blkback *b)
 	return n;
 }
 
-uint64_t blkback_now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* Watch req_prod, without asking for a kick, for up to poll_ns. True if a
  * request came or the engine has a completion to reap. */
 static bool poll_ring(struct blkback *b)
 {
-	uint64_t end = blkback_now_ns() + b->poll_ns;
+	uint64_t end = poll_window_now_ns() + b->poll.ns;
 
 	for (unsigned i = 1;; i++) {
 		if (__atomic_load_n(&b->ring.sring->req_prod,
@@ -237,7 +229,7 @@ static bool poll_ring(struct blkback *b)
 		if (b->engine->io_ready && b->engine->io_ready(b))
 			return true;
 		__builtin_ia32_pause();
-		if (i % 32 == 0 && blkback_now_ns() >= end)
+		if (i % 32 == 0 && poll_window_now_ns() >= end)
 			return false;
 	}
 }
@@ -261,11 +253,9 @@ unsigned blkback_serve(struct blkback *b, bool *more)
 		*more = true;
 		return n;
 	}
-	/* Polling: a kick is a guest exit (and, without next-RIP save, an
-	 * instruction decode) plus our wakeup. While the guest keeps its
-	 * queue full, its next request comes soon after our responses, so
-	 * they are pushed first; QEMU's iothreads poll the same way. */
-	if (b->poll_ns && b->free) {
+	/* Poll (backends/poll_window.h) before asking for a kick. The
+	 * guest's next request follows our responses: push them first. */
+	if (b->poll.ns && b->free) {
 		blkback_push(b);
 		if (poll_ring(b)) {
 			*more = true;
@@ -275,25 +265,6 @@ unsigned blkback_serve(struct blkback *b, bool *more)
 	RING_FINAL_CHECK_FOR_REQUESTS(&b->ring, work);
 	*more = work != 0;
 	return n;
-}
-
-/* The window doubles (from BLKBACK_POLL_MIN_NS) when what ended a wait
- * came within the largest window, so a longer poll would have seen it,
- * and halves (to 0: no polling) when it did not: a busy guest is polled,
- * an idle one costs a few short polls and then none. */
-void blkback_poll_adjust(struct blkback *b, uint64_t waited_ns)
-{
-	if (!b->poll_max_ns)
-		return;
-	if (waited_ns <= b->poll_max_ns) {
-		b->poll_ns = b->poll_ns ? b->poll_ns * 2 : BLKBACK_POLL_MIN_NS;
-		if (b->poll_ns > b->poll_max_ns)
-			b->poll_ns = b->poll_max_ns;
-	} else {
-		b->poll_ns /= 2;
-		if (b->poll_ns < BLKBACK_POLL_MIN_NS)
-			b->poll_ns = 0;
-	}
 }
 
 /* Interrupt moderation. Each notification costs the guest an upcall and,

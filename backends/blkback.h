@@ -69,7 +69,7 @@ struct blkback_params {
 			      requests get BLKIF_RSP_ERROR */
 	bool sync_engine; /* use preadv/pwritev even if io_uring works */
 	/* The longest poll of the ring for the next request before asking
-	 * for a kick (blkback.c, poll_ring); 0: BLKBACK_POLL_MAX_NS; < 0: no
+	 * for a kick (backends/poll_window.h); 0: POLL_WINDOW_MAX_NS; < 0: no
 	 * polling. Only the io_uring engine polls. */
 	int poll_max_ns;
 	bool uring_writes; /* hand buffered writes to a regular file to
@@ -77,8 +77,6 @@ struct blkback_params {
 			      the ring thread does them (blkback_uring.c) */
 	const char *name; /* for log lines, e.g. "vbd 51712 q0"; copied */
 };
-
-#define BLKBACK_POLL_MAX_NS 500000
 
 struct blkback;
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "backends/blkback.h"
+#include "backends/poll_window.h"
 
 /* io/ring.h leaves the barriers to us. The other end is a vCPU on another
  * host CPU: the full barrier must be a real fence (mfence on x86). */
@@ -25,8 +26,6 @@
  * kick is read only 1 ms after the previous one (XSA-391-style storms). */
 #define BLKBACK_STORM_KICKS 64
 #define BLKBACK_STORM_DELAY_NS 1000000
-/* The smallest poll window (blkback_poll_adjust). */
-#define BLKBACK_POLL_MIN_NS 10000
 /* Resubmissions of a step that returned -EINTR or -EAGAIN. */
 #define BLKBACK_MAX_RETRIES 8
 
@@ -67,9 +66,7 @@ struct blkback {
 	blkif_back_ring_t ring;
 	bool is_blockdev;
 	bool writes_inline; /* io_uring engine: pwritev on the ring thread */
-	/* blkback_serve's poll before asking for a kick: now poll_ns (0:
-	 * none), adapted by blkback_poll_adjust() within poll_max_ns. */
-	unsigned poll_ns, poll_max_ns;
+	struct poll_window poll; /* blkback_serve's, before a kick */
 	struct blkback_slot *slots; /* RING_SIZE of them */
 	struct blkback_slot *free;
 	unsigned inflight;
@@ -98,10 +95,6 @@ extern const struct blkback_engine blkback_sync_engine;
  * RING_FINAL_CHECK_FOR_REQUESTS found more, false when req_event is set
  * and the next request will kick us. */
 unsigned blkback_serve(struct blkback *b, bool *more);
-/* The engine blocked waited_ns after a pass that asked for a kick: adapt
- * the poll window (no-op if polling is off). */
-void blkback_poll_adjust(struct blkback *b, uint64_t waited_ns);
-uint64_t blkback_now_ns(void);
 /* Push the responses written so far; notify if the ring says so. */
 void blkback_push(struct blkback *b);
 /* The current step of s ended with res (bytes, or -errno): go on with a

@@ -150,9 +150,9 @@ static int uring_init(struct blkback *b)
 	u->delay.tv_nsec = BLKBACK_STORM_DELAY_NS;
 	b->writes_inline =
 	    !b->p.uring_writes && buffered_regular_file(b->p.disk_fd);
-	b->poll_max_ns = b->p.poll_max_ns < 0	 ? 0
-			 : b->p.poll_max_ns ? (unsigned)b->p.poll_max_ns
-					    : BLKBACK_POLL_MAX_NS;
+	b->poll.max_ns = b->p.poll_max_ns < 0	 ? 0
+			 : b->p.poll_max_ns ? (uint64_t)b->p.poll_max_ns
+					    : POLL_WINDOW_MAX_NS;
 	b->engine_data = u;
 	return 0;
 }
@@ -209,7 +209,7 @@ static void uring_run(struct blkback *b)
 	struct uring *u = b->engine_data;
 	bool more, kicked = false;
 	struct io_uring_cqe *cqe;
-	uint64_t waited;
+	uint64_t slept;
 	unsigned n;
 	int rc;
 
@@ -227,10 +227,11 @@ static void uring_run(struct blkback *b)
 		blkback_push(b);
 		if (b->stopping && !b->inflight)
 			break;
-		waited = more ? 0 : blkback_now_ns();
+		slept = more ? 0 : poll_window_now_ns();
 		rc = io_uring_submit_and_wait(&u->ring, more ? 0 : 1);
-		if (waited)
-			blkback_poll_adjust(b, blkback_now_ns() - waited);
+		if (slept)
+			poll_window_slept(&b->poll,
+					  poll_window_now_ns() - slept);
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
 			if (!u->logged_submit)
 				log_error(-rc, "%s: io_uring_submit_and_wait",

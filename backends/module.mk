@@ -3,7 +3,8 @@
 # and in NETBACK_SRCS, hence the sort. lib/module.mk is included after this
 # file, so LIB_SRCS is still empty here: name lib/log.c directly.
 BLKBACK_SRCS := backends/blkback.c backends/blkback_req.c \
-	backends/blkback_uring.c backends/blkback_sync.c backends/gnttab.c
+	backends/blkback_uring.c backends/blkback_sync.c backends/gnttab.c \
+	backends/poll_window.c
 BLKBACK_LIBS := -luring
 BLKBACK_TEST_SRCS := $(BLKBACK_SRCS) lib/log.c
 
