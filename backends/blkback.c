@@ -23,7 +23,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>

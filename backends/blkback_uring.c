@@ -10,12 +10,12 @@
  * cannot issue), and a small tag otherwise.
  *
  * Buffered writes to a regular file (file:, tap:aio:) skip io_uring: the
- * ring thread does them with pwritev, as the sync engine does. Before Linux
- * 6.6 io_uring cannot do a buffered write to ext4 or tmpfs without
- * blocking, so it hands each one to an io-wq worker, and it serializes a
- * file's buffered writes in one worker: the hand-off buys no concurrency,
- * and it cost bench/blk's seqwrite 60% (552 against 1377 MiB/s, same run
- * conditions). What is lost: a write that waits for writeback holds up this
+ * ring thread does them with pwritev, as the sync engine does. io_uring
+ * hands a buffered write it cannot do without blocking (on Linux 6.1 every
+ * one to tmpfs, and to any filesystem without non-blocking buffered
+ * writes) to an io-wq worker, and runs a file's buffered writes one at a
+ * time in one worker: the hand-off buys no concurrency, and it cost
+ * bench/blk's seqwrite 60% in the test bed (552 against 1377 MiB/s). What is lost: a write that waits for writeback holds up this
  * ring's reads too, where io-wq would hold up only its later writes. Reads
  * stay on io_uring, whose workers do run them in parallel (done inline
  * they measured 36% slower). */
