@@ -1,6 +1,8 @@
 /* backends/blkback_sync.c: the synchronous I/O engine: preadv, pwritev,
  * fdatasync and discard, each done at submit time. Used by the sync API
- * (tests, fuzzers) and by the ring thread when io_uring is unavailable.
+ * (tests, fuzzers), by the ring thread when io_uring is unavailable, and
+ * by the io_uring engine for buffered writes to a regular file
+ * (blkback_sync_submit; see blkback_uring.c).
  *
  * A step's result is queued on b->done_head and handed to
  * blkback_step_done() by blkback_sync_drain(), never from inside submit,
