@@ -118,14 +118,16 @@ static void drain_eventfd(int fd)
 static struct timespec *wait_for(struct netback *nb, bool busy,
 				 struct timespec *ts)
 {
-	uint64_t now = nb_now_ns(), t = 0, c, r;
+	uint64_t now, t = 0, c, r;
 
 	if (busy) {
 		ts->tv_sec = ts->tv_nsec = 0;
 		return ts;
 	}
-	if (nb->fatal)
+	/* No timer is set: no need to read the clock. */
+	if (nb->fatal || (!nb->rate_limited && !netback_rx_queued(nb)))
 		return NULL;
+	now = nb_now_ns();
 	c = nb_tx_credit_wait_ns(nb, now);
 	r = nb_rx_timer_ns(nb, now);
 	t = c && (!r || c < r) ? c : r;
@@ -177,7 +179,7 @@ static void *nb_thread(void *arg)
 		/* Ask for a TX kick only after a pass that found nothing:
 		 * packets the guest queues meanwhile need no hypercall. */
 		busy = t > 0 || (t == 0 && nb_tx_idle_check(nb));
-		if (netback_rx_run(nb, nb_now_ns()) < 0)
+		if (netback_rx_run(nb, 0) < 0)
 			busy = false;
 	}
 	return NULL;

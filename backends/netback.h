@@ -102,7 +102,8 @@ void netback_destroy(struct netback *nb);
  * consumed (sent or dropped), or -EPROTO once the frontend is fatal. */
 int netback_tx_run(struct netback *nb, unsigned budget);
 /* Read what the tap has (bounded) and hand queued frames to the guest's
- * RX buffers. now_ns is CLOCK_MONOTONIC (drain and carrier timers).
+ * RX buffers. now_ns is CLOCK_MONOTONIC (drain and carrier timers), or 0
+ * to read the clock only if a timer needs it.
  * Returns frames delivered or dropped, or -EPROTO once fatal. */
 int netback_rx_run(struct netback *nb, uint64_t now_ns);
 /* Frames waiting for RX buffers. */

@@ -226,10 +226,21 @@ static int rx_put_now(struct netback *nb, int *put)
 	return 1;
 }
 
+/* *now, read from the clock the first time it is needed: netback_rx_run
+ * is called on every wakeup, and most of them need no time at all (where
+ * the clocksource is HPET, as in the test bed, a read is a syscall and an
+ * emulated MMIO access). */
+static uint64_t rx_clock(uint64_t *now)
+{
+	if (!*now)
+		*now = nb_now_ns();
+	return *now;
+}
+
 /* Read up to NB_RX_BATCH frames while the queue has room; each goes to
  * the guest at once or to the queue. Returns the frames put or dropped,
  * or -EPROTO. */
-static int rx_read_tap(struct netback *nb, uint64_t now, int *put)
+static int rx_read_tap(struct netback *nb, uint64_t *now, int *put)
 {
 	int n = 0, r;
 
@@ -268,7 +279,7 @@ static int rx_read_tap(struct netback *nb, uint64_t now, int *put)
 			break;
 		}
 		f->next = NULL;
-		f->queued_ns = now;
+		f->queued_ns = rx_clock(now);
 		f->len = (uint32_t)len;
 		memcpy(f->data, nb->rx_scratch->data, (size_t)len);
 		*nb->rxq_tail = f;
@@ -498,7 +509,7 @@ int netback_rx_run(struct netback *nb, uint64_t now_ns)
 
 	if (nb->fatal)
 		return -EPROTO;
-	n = rx_drop_expired(nb, now_ns);
+	n = nb->rxq_head ? rx_drop_expired(nb, rx_clock(&now_ns)) : 0;
 	/* What is queued goes first, then what the tap has (straight to the
 	 * guest while nothing is queued), then what was queued meanwhile;
 	 * the last rx_deliver pushes the responses. */
@@ -506,7 +517,7 @@ int netback_rx_run(struct netback *nb, uint64_t now_ns)
 		delivered = rx_deliver(nb, &put);
 	if (delivered < 0)
 		return delivered;
-	now = rx_read_tap(nb, now_ns, &put);
+	now = rx_read_tap(nb, &now_ns, &put);
 	if (now < 0)
 		return now;
 	n += delivered + now;
@@ -515,11 +526,11 @@ int netback_rx_run(struct netback *nb, uint64_t now_ns)
 		return delivered;
 	/* Stalled: the head frame has waited for buffers since then. */
 	if (!nb->rx_waiting || put) {
-		nb->rx_stall_since = nb->rx_waiting ? now_ns : 0;
+		nb->rx_stall_since = nb->rx_waiting ? rx_clock(&now_ns) : 0;
 		nb_carrier(nb, true);
 	} else if (!nb->rx_stall_since) {
-		nb->rx_stall_since = now_ns;
-	} else if (now_ns - nb->rx_stall_since >= NB_RX_STALL_NS) {
+		nb->rx_stall_since = rx_clock(&now_ns);
+	} else if (rx_clock(&now_ns) - nb->rx_stall_since >= NB_RX_STALL_NS) {
 		nb_carrier(nb, false);
 	}
 	return n + delivered;

@@ -86,12 +86,13 @@ bench_monitor_pid() {
 # test bed: KXEN_TESTBED_TOOLS=perf), a system-wide profile of the nested
 # host while a guest runs, printed by bench_perf_stop.
 # PERF=kvm instead records the guest's exits by reason (perf kvm stat),
-# PERF=msr the MSRs it reads and writes and the vectors injected.
+# PERF=msr the MSRs it reads and writes and the vectors injected,
+# PERF=emul the MMIO and port accesses and the emulated instructions.
 bench_perf_start() {
 	BENCH_PERF=
 	[ "${PERF:-0}" != 0 ] && command -v perf >/dev/null || return 0
 	BENCH_PERF_DATA=$W/perf-$1.data
-	if [ "$PERF" = kvm ] || [ "$PERF" = msr ]; then
+	if [ "$PERF" = kvm ] || [ "$PERF" = msr ] || [ "$PERF" = emul ]; then
 		mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 		[ -d /sys/kernel/debug/tracing ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 	fi
@@ -99,6 +100,9 @@ bench_perf_start() {
 		perf kvm stat record -a -o $BENCH_PERF_DATA >/dev/null 2>&1 &
 	elif [ "$PERF" = msr ]; then
 		perf record -e kvm:kvm_msr -e kvm:kvm_inj_virq -a -o $BENCH_PERF_DATA >/dev/null 2>&1 &
+	elif [ "$PERF" = emul ]; then
+		perf record -e kvm:kvm_mmio -e kvm:kvm_pio -e kvm:kvm_emulate_insn \
+			-e kvm:kvm_exit -a -o $BENCH_PERF_DATA >/dev/null 2>&1 &
 	else
 		perf record -a -g -F 250 -o $BENCH_PERF_DATA >/dev/null 2>&1 &
 	fi
@@ -112,6 +116,16 @@ bench_perf_stop() {
 		perf script -i $BENCH_PERF_DATA 2>/dev/null |
 			grep -o 'msr_[a-z]* [0-9a-fx]*\|kvm_inj_virq: IRQ 0x[0-9a-f]*' |
 			sort | uniq -c | sort -rn | head -n 12
+		return 0
+	fi
+	if [ "$PERF" = emul ]; then
+		echo "--- MMIO, port I/O and emulated instructions: $BENCH_PERF_DATA"
+		perf script -i $BENCH_PERF_DATA 2>/dev/null |
+			sed -n 's/.*kvm_mmio: *\(mmio [a-z]*\) len [0-9]* gpa \(0x[0-9a-f]*\).*/\1 \2/p
+				s/.*kvm_pio: *\(pio_[a-z]*\) at \(0x[0-9a-f]*\).*/\1 \2/p
+				s/.*kvm_emulate_insn: *[0-9a-f]*:\([0-9a-f]*\):\([^(]*\)(.*/emul \1 \2/p
+				s/.*kvm_exit:.*reason \([A-Za-z_0-9]*\).*/exit \1/p' |
+			sort | uniq -c | sort -rn | head -n 30
 		return 0
 	fi
 	if [ "$PERF" = kvm ]; then
