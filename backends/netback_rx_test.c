@@ -204,6 +204,32 @@ static void test_rx_no_buffers(void **state)
 	fe_free(fe);
 }
 
+/* now_ns 0 (the thread's call): the clock is read when a frame must wait,
+ * so a queued frame is stamped with the real time and expires 10 s after
+ * it, not at once. */
+static void test_rx_clock_on_demand(void **state)
+{
+	struct fe *fe = fe_new(true, true, true, false);
+	struct virtio_net_hdr h = { 0 };
+	uint8_t pkt[1000];
+	uint64_t before = nb_now_ns();
+	unsigned q;
+
+	(void)state;
+	fe_fill(pkt, sizeof(pkt), 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(fe_host_send(fe, &h, pkt, sizeof(pkt)) > 0);
+	assert_int_equal(netback_rx_run(fe->nb, 0), 0);
+	q = netback_rx_queued(fe->nb);
+	assert_int_equal(q, 3);
+	assert_int_equal(netback_rx_run(fe->nb, 0), 0);
+	assert_int_equal(netback_rx_queued(fe->nb), q);
+	assert_int_equal(netback_rx_run(fe->nb, before + 9 * SEC), 0);
+	assert_int_equal(netback_rx_run(fe->nb, nb_now_ns() + 11 * SEC), (int)q);
+	assert_int_equal(netback_rx_queued(fe->nb), 0);
+	fe_free(fe);
+}
+
 /* The guest cannot take IPv6 partial checksums: complete them here, with
  * `posted` RX requests (enough for any frame: the frame is read in place,
  * then goes back to rx_scratch for the checksum). */
@@ -529,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_rx_unnegotiated),
 		cmocka_unit_test(test_rx_readonly),
 		cmocka_unit_test(test_rx_no_buffers),
+		cmocka_unit_test(test_rx_clock_on_demand),
 		cmocka_unit_test(test_rx_ipv6_csum_fixup),
 		cmocka_unit_test(test_rx_in_place),
 		cmocka_unit_test(test_rx_in_place_csum),
