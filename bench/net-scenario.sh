@@ -23,9 +23,10 @@ ip link add name xenbr0 type bridge forward_delay 0 stp_state 0
 ip addr add 10.0.0.1/24 dev xenbr0
 ip link set xenbr0 up
 
-# iperf NAME IP PID: both directions against the guest's server at IP,
-# after it answers a ping; lines "NAME h2g MBIT" and "NAME g2h MBIT" in
-# $W/res, and the KVM counters and CPU time of the VMM process PID.
+# iperf NAME IP PID LOG: both directions against the guest's server at
+# IP, after it answers a ping; lines "NAME h2g MBIT ROUND" and "NAME g2h
+# MBIT ROUND" in $W/res, the KVM counters and CPU time of the VMM process
+# PID, and with GUEST_PERF=1 the guest's profiles from its console LOG.
 iperf() {
 	_i=0
 	while ! ping -c 1 -W 1 $2 >/dev/null 2>&1 && [ $_i -lt 60 ]; do _i=$((_i + 1)); done
@@ -38,7 +39,12 @@ iperf() {
 		bench_perf_start $1-$dir
 		bench_kvm_stats $1-$dir-0 "$3"
 		# A guest that dies mid-run must not hang the bench.
-		timeout $((RT + 60)) iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
+		# The server may still be starting (under perf with GUEST_PERF).
+		_t=0
+		while timeout $((RT + 60)) iperf3 -c $2 -t $RT -f m $r >$W/$1-$dir.out 2>&1
+			[ $? != 0 ] && grep -q 'Connection refused' $W/$1-$dir.out && [ $_t -lt 60 ]; do
+			sleep 1; _t=$((_t + 1))
+		done
 		bench_kvm_stats $1-$dir-1 "$3"
 		bench_perf_stop
 		echo "bench/net: $1 $dir KVM counters: $(bench_kvm_diff $1-$dir-0 $1-$dir-1)"
@@ -51,6 +57,11 @@ iperf() {
 			echo "bench/net: $1 $dir: iperf3 failed:"; tail -n 5 $W/$1-$dir.out
 		fi
 	done
+	if [ "${GUEST_PERF:-0}" = 1 ]; then
+		wait_log $4 BENCH-PERF-DONE 300 "kill -0 $3" ||
+			echo "bench/net: $1: no guest profile"
+		tr -d '\r' <$4 | grep '^BENCH-PERF [hg]' | sed "s/^BENCH-PERF/bench\/net: $1 guest profile/"
+	fi
 }
 
 # One round: the kxen guest, then QEMU with vhost-net off and on, each
@@ -73,7 +84,8 @@ round() {
 	if wait_log $W/clog/guest-bench.log BENCH-NET-UP 300 "xm list bench"; then
 		tr -d '\r' <$W/clog/guest-bench.log | grep '^BENCH'
 		echo "bench/net: bridge members: $(ls /sys/class/net/xenbr0/brif | tr '\n' ' ')"
-		iperf kxen 10.0.0.2 "$(bench_monitor_pid)" || bench_kxen_failed bench
+		iperf kxen 10.0.0.2 "$(bench_monitor_pid)" $W/clog/guest-bench.log ||
+			bench_kxen_failed bench
 		grep -q '^kxen ' $W/res || bench_kxen_failed bench
 	else
 		echo "bench/net: the kxen guest's network did not come up"
@@ -101,7 +113,7 @@ round() {
 		ip link set qtap$n up
 		if wait_log $W/q-$vhost.log BENCH-NET-UP 300 "kill -0 $BENCH_QEMU"; then
 			tr -d '\r' <$W/q-$vhost.log | grep '^BENCH'
-			iperf qemu-vhost-$vhost 10.0.0.$n $BENCH_QEMU
+			iperf qemu-vhost-$vhost 10.0.0.$n $BENCH_QEMU $W/q-$vhost.log
 		else
 			echo "bench/net: the QEMU (vhost=$vhost) guest's network did not come up; its output:"
 			tail -n 30 $W/q-$vhost.log
