@@ -51,14 +51,16 @@ bench_qemu_stop() {
 BENCH_PERF=
 # bench_kvm_stats NAME PID: snapshot the KVM counters of process PID's VM
 # into $W/kvm-NAME; bench_kvm_diff A B prints what changed between two
-# snapshots (exits, interrupts, halts).
+# snapshots (exits, interrupts, halts; halt polling, which the vCPU
+# thread's CPU time includes, in ms).
 bench_kvm_stats() {
 	[ -d /sys/kernel/debug/kvm ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 	_d=$(ls -d /sys/kernel/debug/kvm/$2-* 2>/dev/null | tail -n 1)
 	for _s in exits halt_exits irq_exits io_exits mmio_exits hypercalls \
 		irq_injections halt_wakeup signal_exits request_irq_exits \
 		irq_window_exits insn_emulation pf_taken pf_fixed \
-		invlpg tlb_flush; do
+		invlpg tlb_flush halt_successful_poll halt_attempted_poll \
+		halt_poll_success_ns halt_poll_fail_ns halt_wait_ns; do
 		[ -n "$_d" ] && [ -f $_d/$_s ] && echo "$_s $(cat $_d/$_s)"
 	done >$W/kvm-$1
 	# CPU time per thread (utime+stime in ticks): which side is busy.
@@ -73,6 +75,7 @@ bench_kvm_stats() {
 bench_kvm_diff() {
 	awk 'NR == FNR { a[$1] = $2; next }
 	     /^cpu:/ { split($1, p, ":"); c = c sprintf("%s %.2fs, ", p[3], ($2 - a[$1]) / 100); next }
+	     $1 ~ /_ns$/ { printf "%s %.0f ms, ", substr($1, 1, length($1) - 3), ($2 - a[$1]) / 1e6; next }
 	     { printf "%s %d, ", $1, $2 - a[$1] }
 	     END { if (c != "") printf "\n  CPU per thread: %s", c }' \
 		$W/kvm-$1 $W/kvm-$2 2>/dev/null
