@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 
 static void kill_ring(struct blkback *b, RING_IDX rp)
@@ -217,7 +218,7 @@ static unsigned consume(struct blkback *b)
  * request came or the engine has a completion to reap. */
 static bool poll_ring(struct blkback *b)
 {
-	uint64_t end = poll_window_now_ns() + b->poll.ns;
+	uint64_t end = clock_mono_ns() + b->poll.ns;
 
 	for (unsigned i = 1;; i++) {
 		if (__atomic_load_n(&b->ring.sring->req_prod,
@@ -228,7 +229,7 @@ static bool poll_ring(struct blkback *b)
 		if (b->engine->io_ready && b->engine->io_ready(b))
 			return true;
 		__builtin_ia32_pause();
-		if (i % 32 == 0 && poll_window_now_ns() >= end)
+		if (i % 32 == 0 && clock_mono_ns() >= end)
 			return false;
 	}
 }

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 
 enum { TAG_KICK = 2, TAG_STOP = 4, TAG_DELAY = 6, TAG_PRECOMPUTED = 1 };
@@ -227,11 +228,11 @@ static void uring_run(struct blkback *b)
 		blkback_push(b);
 		if (b->stopping && !b->inflight)
 			break;
-		slept = more ? 0 : poll_window_now_ns();
+		slept = more ? 0 : clock_mono_ns();
 		rc = io_uring_submit_and_wait(&u->ring, more ? 0 : 1);
 		if (slept)
 			poll_window_slept(&b->poll,
-					  poll_window_now_ns() - slept);
+					  clock_mono_ns() - slept);
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
 			if (!u->logged_submit)
 				log_error(-rc, "%s: io_uring_submit_and_wait",

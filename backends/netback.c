@@ -17,15 +17,8 @@
 #include <unistd.h>
 
 #include "backends/netback_internal.h"
+#include "lib/clock.h"
 #include "lib/log.h"
-
-uint64_t nb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 void nb_stat_add(struct netback *nb, uint64_t *counter, uint64_t n)
 {
@@ -127,7 +120,7 @@ static struct timespec *wait_for(struct netback *nb, bool busy,
 	/* No timer is set: no need to read the clock. */
 	if (nb->fatal || (!nb->rate_limited && !netback_rx_queued(nb)))
 		return NULL;
-	now = nb_now_ns();
+	now = clock_mono_ns();
 	c = nb_tx_credit_wait_ns(nb, now);
 	r = nb_rx_timer_ns(nb, now);
 	t = c && (!r || c < r) ? c : r;

@@ -93,7 +93,6 @@ void nb_fatal(struct netback *nb, const char *why);
 /* The tap's carrier (TUNSETCARRIER), as stats.carrier_off shows it. */
 void nb_carrier(struct netback *nb, bool on);
 void nb_stat_add(struct netback *nb, uint64_t *counter, uint64_t n);
-uint64_t nb_now_ns(void);
 
 /* netback_tx.c: after setup, 0 or a negative errno. */
 int nb_tx_init(struct netback *nb);

@@ -27,6 +27,7 @@
 
 #include "backends/gnttab.h"
 #include "backends/netback_internal.h"
+#include "lib/clock.h"
 
 static void rx_pop(struct netback *nb)
 {
@@ -233,7 +234,7 @@ static int rx_put_now(struct netback *nb, int *put)
 static uint64_t rx_clock(uint64_t *now)
 {
 	if (!*now)
-		*now = nb_now_ns();
+		*now = clock_mono_ns();
 	return *now;
 }
 

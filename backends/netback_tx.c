@@ -20,6 +20,7 @@
 
 #include "backends/gnttab.h"
 #include "backends/netback_internal.h"
+#include "lib/clock.h"
 
 /* One packet's slots, as copied from the ring. */
 struct tx_pkt {
@@ -48,7 +49,7 @@ int nb_tx_init(struct netback *nb)
 		nb->credit_ns = us * 1000;
 		nb->credit_bytes = nb->p.rate_bytes;
 		nb->remaining_credit = nb->credit_bytes;
-		nb->credit_window_start = nb_now_ns();
+		nb->credit_window_start = clock_mono_ns();
 	}
 	return 0;
 }
@@ -71,7 +72,7 @@ static void tx_add_credit(struct netback *nb)
  * (which then starts at credit_window_start). */
 static bool tx_credit_exceeded(struct netback *nb, unsigned size)
 {
-	uint64_t now = nb_now_ns();
+	uint64_t now = clock_mono_ns();
 	uint64_t next = nb->credit_window_start + nb->credit_ns;
 
 	if (nb->rate_limited)
@@ -472,7 +473,7 @@ int netback_tx_run(struct netback *nb, unsigned budget)
 
 	if (nb->fatal)
 		return -EPROTO;
-	if (nb->credit_bytes && nb_tx_credit_wait_ns(nb, nb_now_ns()))
+	if (nb->credit_bytes && nb_tx_credit_wait_ns(nb, clock_mono_ns()))
 		return 0;
 	r = tx_run(nb, budget);
 	tx_push(nb); /* even when fatal: the packets before it were answered */

@@ -1,16 +1,6 @@
 /* backends/poll_window.c: the adaptive poll window (see the header). */
 #include "backends/poll_window.h"
 
-#include <time.h>
-
-uint64_t poll_window_now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 void poll_window_slept(struct poll_window *w, uint64_t slept_ns)
 {
 	if (!w->max_ns)

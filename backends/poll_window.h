@@ -22,8 +22,6 @@ struct poll_window {
 	uint64_t max_ns; /* 0: polling is off */
 };
 
-/* CLOCK_MONOTONIC in ns. */
-uint64_t poll_window_now_ns(void);
 /* The ring thread slept slept_ns after asking for a kick. */
 void poll_window_slept(struct poll_window *w, uint64_t slept_ns);
 

@@ -14,6 +14,7 @@
  * as Domain-<new uuid>. */
 #include "toolstack/xend.h"
 #include "toolstack/devices.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "xenstore/xs.h"
 #include "toolstack/bootloader.h"
@@ -317,10 +318,7 @@ static int start_layout(struct xend *x, struct domain *d,
 
 uint64_t xend_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ns() / 1000000;
 }
 
 /* Spawn d's monitor (paused); start_poll waits for its answer. */
